@@ -386,7 +386,10 @@ class HousingProject(Frozen):
 
 
 class HousingDefaults(Frozen):
-    slippage_months: Delay = NO_DELAY
+    slippage_months: Delay = Field(default=NO_DELAY, description="Random slippage of every phase without its own.")
+    delay_months: float = Field(
+        default=0.0, ge=-120.0, le=120.0, description="Months added to every phase's planned date (a scenario lever)."
+    )
 
 
 # --------------------------------------------------------------------- facilities
