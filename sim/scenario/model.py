@@ -387,6 +387,11 @@ class HousingProject(Frozen):
 
 class HousingDefaults(Frozen):
     slippage_months: Delay = Field(default=NO_DELAY, description="Random slippage of every phase without its own.")
+    relet_months: NonNegative | None = Field(
+        default=6.0,
+        description="A dwelling left by its household is let again after this many months; null: never. "
+        "ASSUMPTION: steady turnover.",
+    )
     delay_months: float = Field(
         default=0.0, ge=-120.0, le=120.0, description="Months added to every phase's planned date (a scenario lever)."
     )
@@ -643,10 +648,13 @@ class Enterprises(Frozen):
 
 
 class Variation(Frozen):
-    """Switches for sources of randomness; off means the arithmetic mean behaviour.
+    """Switches for sources of randomness, for checks against hand arithmetic.
 
-    With ``occupancy`` off, a phase's units are occupied at evenly spread quantiles
-    of the occupancy curve and exactly round(units x long-run share) are occupied.
+    With ``slippage`` off, phases are delivered on their planned dates (plus
+    ``housing_defaults.delay_months``). With ``occupancy`` off, exactly
+    round(units x long-run share) units of a phase are occupied, at evenly spread
+    quantiles of the occupancy curve. With ``construction_delay`` off, facilities
+    open on their planned dates.
     """
 
     slippage: bool = True

@@ -1,0 +1,247 @@
+"""Households and residents: who moves in, and the draws that shape their lives.
+
+A batch of households (the occupied units of one delivered phase, a zone's
+existing population, a month's re-lets) is composed in one vectorised pass from
+its generator: every household takes a fixed row of uniforms, so its members do
+not depend on what else happens in the town (common random numbers). The same
+pass draws each member's exponential clocks for death, the next birth and the
+care-need transitions, and a 63-bit key for the household's own generator.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from sim.engine.calendar import DAYS_PER_YEAR
+from sim.engine.hazards import INF, MortalityHazard, PiecewiseHazard, exp1
+from sim.scenario.model import AgeRange, AgeStructureProfile, FamilyProfile, parse_band
+
+MAX_MEMBERS = 12
+"""Upper bound on members in a composed household (fixed draw layout)."""
+
+MEMBER_DRAWS = 5
+"""Uniforms per member slot: sex, death, next birth, care step 1, care step 2."""
+
+
+class Person:
+    """One resident. Times are model days; ``inf`` means never (in the horizon)."""
+
+    __slots__ = ("birth", "female", "death", "next_birth", "care", "next_care")
+
+    def __init__(
+        self, birth: float, female: bool, death: float, next_birth: float, care: int, next_care: float
+    ) -> None:
+        self.birth = birth
+        self.female = female
+        self.death = death
+        self.next_birth = next_birth
+        self.care = care  # 0 independent, 1 needs community care, 2 needs institutional care
+        self.next_care = next_care
+
+
+class Household:
+    """People living together in one dwelling of one zone."""
+
+    __slots__ = ("zone", "members", "depart", "key", "rng", "stock", "present")
+
+    def __init__(self, zone: int, members: list[Person], depart: float, key: int, stock: int) -> None:
+        self.zone = zone
+        self.members = members
+        self.depart = depart
+        self.key = key
+        self.rng: object | None = None  # random.Random, built at the first birth
+        self.stock = stock  # dwelling stock index, for re-letting; -1 if none
+        self.present = False
+
+
+@dataclass(frozen=True)
+class Composition:
+    """Members of ``n`` households as flat arrays, ordered by household then slot."""
+
+    n: int
+    household: np.ndarray  # int (M,): household row of each member
+    slot: np.ndarray  # int (M,): member slot within the household
+    age: np.ndarray  # float (M,): age in years at move-in
+    female: np.ndarray  # bool (M,)
+
+    def sizes(self) -> np.ndarray:
+        return np.bincount(self.household, minlength=self.n)
+
+
+def truncated_normal(r: AgeRange, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draws from a normal truncated to [min, max] (one uniform each)."""
+    if r.sd == 0:
+        return np.full(u.shape, r.mean)
+    lo, hi = ndtr((r.min - r.mean) / r.sd), ndtr((r.max - r.mean) / r.sd)
+    x = r.mean + r.sd * ndtri(lo + u * (hi - lo))
+    return np.clip(x, r.min, r.max)
+
+
+def categorical(shares: dict[int, float], u: np.ndarray) -> np.ndarray:
+    """Map uniforms to the keys of ``shares`` by inverse CDF."""
+    keys = np.array(sorted(shares))
+    cdf = np.cumsum([shares[k] for k in keys])
+    cdf /= cdf[-1]
+    return np.asarray(keys[np.minimum(np.searchsorted(cdf, u, side="right"), len(keys) - 1)])
+
+
+def ages_from_bands(shares: dict[str, float], u_band: np.ndarray, u_within: np.ndarray) -> np.ndarray:
+    """Ages from band shares, uniform within each band ``[lo, hi + 1)``."""
+    labels = sorted(shares, key=lambda s: parse_band(s)[0])
+    bounds = np.array([parse_band(s) for s in labels], dtype=float)
+    idx = categorical({i: shares[s] for i, s in enumerate(labels)}, u_band)
+    return np.asarray(bounds[idx, 0] + u_within * (bounds[idx, 1] + 1.0 - bounds[idx, 0]))
+
+
+FAMILY_COLUMNS = 8 + 2 * 8
+"""Uniforms per family household: head age and sex, partner and age gap,
+grandparent, age and sex, number of children, then age and sex of up to 8 children."""
+
+
+def compose_family(p: FamilyProfile, u: np.ndarray, female_share: float) -> Composition:
+    """Households of a head, maybe a partner, children and a grandparent.
+
+    ``u`` has shape (n, :data:`FAMILY_COLUMNS`). Children are aged uniformly
+    between 0 and the smaller of ``child_max_age`` and the younger parent's age
+    less 18 (ASSUMPTION: no parent younger than 18 at a child's birth).
+    """
+    n = u.shape[0]
+    head = truncated_normal(p.head_age, u[:, 0])
+    head_female = u[:, 1] < 0.5
+    partner = u[:, 2] < p.partner_share
+    gap = p.partner_age_gap_sd * ndtri(np.clip(u[:, 3], 1e-12, 1 - 1e-12))
+    partner_age = np.clip(head + gap, 18.0, 110.0)
+    grand = u[:, 4] < p.grandparent_share
+    grand_age = truncated_normal(p.grandparent_age, u[:, 5])
+    grand_female = u[:, 6] < 0.5
+    kids = categorical(p.children, u[:, 7])
+    youngest_parent = np.where(partner, np.minimum(head, partner_age), head)
+    kid_max = np.clip(np.minimum(p.child_max_age, youngest_parent - 18.0), 0.0, None)
+
+    rows = np.arange(n)
+    parts = [(rows, 0, head, head_female), (rows[partner], 1, partner_age[partner], ~head_female[partner])]
+    for c in range(int(kids.max(initial=0))):
+        has = kids > c
+        parts.append((rows[has], 2 + c, u[has, 8 + 2 * c] * kid_max[has], u[has, 9 + 2 * c] < female_share))
+    parts.append((rows[grand], MAX_MEMBERS - 1, grand_age[grand], grand_female[grand]))
+    return _gather(n, parts)
+
+
+def structure_columns() -> int:
+    """Uniforms per age-structure household: size, then band, age and sex per slot."""
+    return 1 + 3 * MAX_MEMBERS
+
+
+def compose_structure(
+    sizes: dict[int, float], age_shares: dict[str, float], u: np.ndarray
+) -> Composition:
+    """Households whose members are drawn independently from an age structure.
+
+    ``u`` has shape (n, :func:`structure_columns`). ASSUMPTION: members' ages are
+    independent of each other (no family structure is known for these households).
+    """
+    n = u.shape[0]
+    size = categorical(sizes, u[:, 0])
+    rows = np.arange(n)
+    parts = []
+    for k in range(int(size.max(initial=0))):
+        has = size > k
+        c = 1 + 3 * k
+        ages = ages_from_bands(age_shares, u[has, c], u[has, c + 1])
+        parts.append((rows[has], k, ages, u[has, c + 2] < 0.5))
+    return _gather(n, parts)
+
+
+def _gather(n: int, parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]]) -> Composition:
+    h = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, int)
+    s = np.concatenate([np.full(len(p[0]), p[1]) for p in parts]) if parts else np.zeros(0, int)
+    a = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
+    f = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, bool)
+    order = np.lexsort((s, h))
+    return Composition(
+        n=n, household=h[order], slot=s[order], age=a[order].astype(float), female=f[order].astype(bool)
+    )
+
+
+@dataclass(frozen=True)
+class LifeTables:
+    """The demographic hazards of a scenario, in years."""
+
+    mortality: MortalityHazard
+    fertility: PiecewiseHazard
+    to_community: PiecewiseHazard
+    to_institutional: PiecewiseHazard
+    female_share_at_birth: float
+    out_migration_per_year: float
+
+
+@dataclass(frozen=True)
+class Lives:
+    """Per-member clocks, absolute model days (``inf``: never)."""
+
+    birth: np.ndarray
+    death: np.ndarray
+    next_birth: np.ndarray
+    care: np.ndarray
+    next_care: np.ndarray
+
+
+def draw_lives(comp: Composition, arrival: np.ndarray, u: np.ndarray, life: LifeTables) -> Lives:
+    """Clocks for members arriving at model times ``arrival`` (per household row).
+
+    ``u`` has shape (n, MAX_MEMBERS, MEMBER_DRAWS); a member uses its slot's row.
+    Care states are drawn from the whole life course since birth, so that an
+    80-year-old arrives in the care state the model's rates imply at 80: with
+    death independent of care need this is exact.
+    """
+    uu = u[comp.household, comp.slot]
+    t0 = arrival[comp.household]
+    age = comp.age
+    birth = t0 - age * DAYS_PER_YEAR
+    death_age = life.mortality.death_age(age, exp1(uu[:, 1]))
+    fert = np.where(comp.female, life.fertility.next_age(age, exp1(uu[:, 2])), INF)
+    care, care_age = care_state(age, exp1(uu[:, 3]), exp1(uu[:, 4]), life)
+    return Lives(
+        birth=birth,
+        death=birth + death_age * DAYS_PER_YEAR,
+        next_birth=birth + fert * DAYS_PER_YEAR,
+        care=care,
+        next_care=birth + care_age * DAYS_PER_YEAR,
+    )
+
+
+def care_state(
+    age: np.ndarray, e1: np.ndarray, e2: np.ndarray, life: LifeTables
+) -> tuple[np.ndarray, np.ndarray]:
+    """Care state at ``age`` and the age of the next transition (``inf``: none)."""
+    a1 = life.to_community.next_age(np.zeros_like(age), e1)
+    a2 = np.where(np.isfinite(a1), life.to_institutional.next_age(np.where(np.isfinite(a1), a1, 0.0), e2), INF)
+    state = (a1 <= age).astype(np.int8) + (a2 <= age).astype(np.int8)
+    nxt = np.where(state == 0, a1, np.where(state == 1, a2, INF))
+    return state, nxt
+
+
+def household_keys(u: np.ndarray) -> list[int]:
+    """63-bit household keys from uniforms (for the household's own generator)."""
+    return [int(x) for x in (u * 2.0**63).astype(np.int64)]
+
+
+def depart_times(arrival: np.ndarray, u: np.ndarray, rate_per_year: float) -> np.ndarray:
+    """Out-migration times: exponential with the scenario's rate per household."""
+    if rate_per_year <= 0:
+        return np.full(arrival.shape, INF)
+    return np.asarray(arrival + exp1(u) / rate_per_year * DAYS_PER_YEAR)
+
+
+def newborn_clocks(t: float, rng: object, life: LifeTables) -> Person:
+    """A baby born at model time ``t``, drawn from its household's generator."""
+    r = rng.random  # type: ignore[attr-defined]
+    female = r() < life.female_share_at_birth
+    death = t + life.mortality.death_age_scalar(0.0, -math.log1p(-r())) * DAYS_PER_YEAR
+    nb = life.fertility.next_age_scalar(0.0, -math.log1p(-r())) if female else INF
+    a1 = life.to_community.next_age_scalar(0.0, -math.log1p(-r()))
+    return Person(t, female, death, t + nb * DAYS_PER_YEAR, 0, t + a1 * DAYS_PER_YEAR)

@@ -1,0 +1,209 @@
+"""The town's residents: counts kept current, and each household's life as a process.
+
+A household is a SimPy process that sleeps until the earliest of its members'
+clocks (a death, a birth, a change of care need) or its own departure, handles
+that event and sleeps again. Ageing needs no events: ages follow from birth
+times. Counts of residents by zone and day of birth are kept current at every
+event, so that residents by age band, or a school cohort by age at a cut-off,
+can be read at any moment without visiting residents.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.engine.calendar import DAYS_PER_YEAR
+from sim.engine.hazards import INF
+from sim.engine.households import Household, LifeTables, Person, newborn_clocks
+from sim.engine.results import AGE_BANDS, EVENT_KINDS
+from sim.engine.streams import household_rng
+
+MAX_AGE_YEARS = 115
+"""Birth-day counts reach back this far; anyone older is counted in the oldest day."""
+
+ARRIVALS, BIRTHS, DEATHS, DEPARTURES = range(4)
+
+_DEATH, _BIRTH, _CARE, _DEPART = range(4)
+
+
+class Population:
+    """Residents of every zone, with their counts and flows."""
+
+    def __init__(self, env: simpy.Environment, n_zones: int, end: float, life: LifeTables) -> None:
+        self.env = env
+        self.end = end
+        self.life = life
+        self.offset = int(math.ceil(MAX_AGE_YEARS * DAYS_PER_YEAR))
+        self.by_birth_day = np.zeros((n_zones, self.offset + int(end) + 2), dtype=np.int64)
+        self.households = [0] * n_zones
+        self.flows = [[0] * n_zones for _ in EVENT_KINDS]
+        self.care_counts = np.zeros((n_zones, 3), dtype=np.int64)
+        self.queues: dict[int, deque[Household]] = {}
+        self.on_vacate: Callable[[Household], None] | None = None
+        self.n_events = 0
+
+    # ----------------------------------------------------------------- counting
+
+    def _day(self, birth: float) -> int:
+        return max(int(math.floor(birth)) + self.offset, 0)
+
+    def _count(self, zone: int, p: Person, sign: int) -> None:
+        self.by_birth_day[zone, self._day(p.birth)] += sign
+        self.care_counts[zone, p.care] += sign
+
+    def age_band_counts(self, t: float) -> np.ndarray:
+        """Residents by zone and reporting age band at time ``t``, ``(Z, B)``."""
+        cum = np.zeros((self.by_birth_day.shape[0], self.by_birth_day.shape[1] + 1), dtype=np.int64)
+        np.cumsum(self.by_birth_day, axis=1, out=cum[:, 1:])
+        out = np.empty((cum.shape[0], len(AGE_BANDS)), dtype=np.int64)
+        for b, (_, lo, hi) in enumerate(AGE_BANDS):
+            out[:, b] = self._prefix(cum, t, lo) - self._prefix(cum, t, hi)
+        return out
+
+    def cohort_counts(self, t: float, lo_years: float, hi_years: float) -> np.ndarray:
+        """Residents per zone aged in ``[lo_years, hi_years)`` at time ``t``, ``(Z,)``."""
+        cum = np.zeros((self.by_birth_day.shape[0], self.by_birth_day.shape[1] + 1), dtype=np.int64)
+        np.cumsum(self.by_birth_day, axis=1, out=cum[:, 1:])
+        return np.asarray(self._prefix(cum, t, lo_years) - self._prefix(cum, t, hi_years))
+
+    def _prefix(self, cum: np.ndarray, t: float, age_years: float) -> np.ndarray:
+        """Residents per zone born on or before ``t - age`` (aged at least ``age``)."""
+        if math.isinf(age_years):
+            return np.zeros(cum.shape[0], dtype=np.int64)
+        k = int(math.floor(t - age_years * DAYS_PER_YEAR)) + self.offset + 1
+        return np.asarray(cum[:, min(max(k, 0), cum.shape[1] - 1)])
+
+    def take_flows(self) -> list[list[int]]:
+        """Flows since the last call, and start counting afresh."""
+        out, self.flows = self.flows, [[0] * len(self.households) for _ in EVENT_KINDS]
+        return out
+
+    # ----------------------------------------------------------------- arrivals and moves
+
+    def settle(self, hh: Household, *, initial: bool = False) -> None:
+        """A household starts living in its zone (at the start, or moving in)."""
+        hh.present = True
+        z = hh.zone
+        self.households[z] += 1
+        for p in hh.members:
+            self._count(z, p, +1)
+        if not initial:
+            self.flows[ARRIVALS][z] += len(hh.members)
+        self._start(hh)
+
+    def relocate(self, hh: Household, zone: int, stock: int) -> None:
+        """Move a present household to another zone and dwelling (resettlement)."""
+        old = hh.zone
+        self.households[old] -= 1
+        self.flows[DEPARTURES][old] += len(hh.members)
+        for p in hh.members:
+            self._count(old, p, -1)
+        # The dwelling left behind is demolished (shantytown renovation): not re-let.
+        hh.zone, hh.stock = zone, stock
+        self.households[zone] += 1
+        self.flows[ARRIVALS][zone] += len(hh.members)
+        for p in hh.members:
+            self._count(zone, p, +1)
+
+    def queue_for_relocation(self, zone: int, hh: Household) -> None:
+        """Offer a household of ``zone`` to resettlement projects (first come, first moved)."""
+        self.queues.setdefault(zone, deque()).append(hh)
+
+    def next_relocatable(self, zone: int) -> Household | None:
+        """The longest-waiting household of ``zone`` still living there, if any."""
+        q = self.queues.get(zone)
+        while q:
+            hh = q.popleft()
+            if hh.present and hh.zone == zone:
+                return hh
+        return None
+
+    # ----------------------------------------------------------------- lives
+
+    def _start(self, hh: Household) -> None:
+        if _next_event(hh)[0] < self.end:
+            self.env.process(self._live(hh))
+
+    def _live(self, hh: Household) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        while True:
+            t, kind, who = _next_event(hh)
+            if t >= self.end:
+                return
+            yield env.timeout(t - env.now)
+            self.n_events += 1
+            if kind == _DEPART:
+                self._leave(hh, DEPARTURES)
+                return
+            assert who is not None
+            if kind == _DEATH:
+                self._death(hh, who)
+                if not hh.members:
+                    self._leave(hh, DEPARTURES)
+                    return
+            elif kind == _BIRTH:
+                self._birth(hh, who)
+            else:
+                self._care(hh, who)
+
+    def _death(self, hh: Household, p: Person) -> None:
+        hh.members.remove(p)
+        self._count(hh.zone, p, -1)
+        self.flows[DEATHS][hh.zone] += 1
+
+    def _leave(self, hh: Household, flow: int) -> None:
+        z = hh.zone
+        for p in hh.members:
+            self._count(z, p, -1)
+        self.flows[flow][z] += len(hh.members)
+        self.households[z] -= 1
+        hh.present = False
+        if self.on_vacate is not None:
+            self.on_vacate(hh)
+
+    def _rng(self, hh: Household) -> Any:
+        if hh.rng is None:
+            hh.rng = household_rng(hh.key)
+        return hh.rng
+
+    def _birth(self, mother: Household, p: Person) -> None:
+        t = self.env.now
+        rng = self._rng(mother)
+        baby = newborn_clocks(t, rng, self.life)
+        mother.members.append(baby)
+        self._count(mother.zone, baby, +1)
+        self.flows[BIRTHS][mother.zone] += 1
+        age = (t - p.birth) / DAYS_PER_YEAR
+        nxt = self.life.fertility.next_age_scalar(age, -math.log1p(-rng.random()))
+        p.next_birth = p.birth + nxt * DAYS_PER_YEAR
+
+    def _care(self, hh: Household, p: Person) -> None:
+        z = hh.zone
+        self.care_counts[z, p.care] -= 1
+        p.care += 1
+        self.care_counts[z, p.care] += 1
+        if p.care == 1:
+            age = (self.env.now - p.birth) / DAYS_PER_YEAR
+            e = -math.log1p(-self._rng(hh).random())
+            p.next_care = p.birth + self.life.to_institutional.next_age_scalar(age, e) * DAYS_PER_YEAR
+        else:
+            p.next_care = INF
+
+
+def _next_event(hh: Household) -> tuple[float, int, Person | None]:
+    """The household's earliest pending event: (time, kind, person)."""
+    best, kind, who = hh.depart, _DEPART, None
+    for p in hh.members:
+        if p.death < best:
+            best, kind, who = p.death, _DEATH, p
+        if p.next_birth < best:
+            best, kind, who = p.next_birth, _BIRTH, p
+        if p.next_care < best:
+            best, kind, who = p.next_care, _CARE, p
+    return best, kind, who

@@ -1,0 +1,58 @@
+"""Named random streams, all spawned from one root seed.
+
+Every source of randomness in the model draws from its own stream, identified by
+a name and an integer key (a project, a phase, a zone, a month). A stream is a
+NumPy ``Generator`` over PCG64 seeded by ``SeedSequence(root, spawn_key=...)``,
+so the same (name, key) gives the same numbers in every scenario that shares the
+root seed: this is what makes common random numbers work. Nothing in the model
+touches global random state.
+
+Households also carry a 63-bit ``key`` drawn from their batch's stream. When a
+household needs randomness after it moved in (a birth), it builds a
+``random.Random`` from that key: creating one costs a few microseconds and a
+scalar draw tens of nanoseconds, against ~11 µs and ~300 ns for a NumPy
+Generator, and households draw one number at a time.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from enum import StrEnum
+
+import numpy as np
+
+
+class Stream(StrEnum):
+    """The model's sources of randomness."""
+
+    SLIPPAGE = "slippage"
+    OCCUPANCY = "occupancy"
+    HOUSEHOLDS = "households"
+    INITIAL = "initial_population"
+    RELET = "relet"
+    CONSTRUCTION = "construction"
+    ENTERPRISES = "enterprises"
+    WORKERS = "workers"
+
+
+def _stream_id(name: str) -> int:
+    # crc32 is stable across processes and Python versions, unlike hash().
+    return zlib.crc32(name.encode("utf-8"))
+
+
+class Streams:
+    """Factory of named, keyed generators under one root seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+
+    def generator(self, stream: Stream, *key: int) -> np.random.Generator:
+        """A generator for ``stream`` and integer ``key`` (e.g. project, phase)."""
+        seq = np.random.SeedSequence(self.seed, spawn_key=(_stream_id(stream.value), *map(int, key)))
+        return np.random.Generator(np.random.PCG64(seq))
+
+
+def household_rng(key: int) -> random.Random:
+    """The private generator of one household, from its 63-bit key."""
+    return random.Random(key)
