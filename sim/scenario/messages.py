@@ -1,0 +1,257 @@
+"""Pydantic's validation errors, rephrased as plain-words scenario problems.
+
+Pydantic reports where a value failed as a tuple of keys and indices, with the
+members of a union spelled into it (``service.str-enum[Service]``,
+``household_profiles.commodity.family.head_age``). This module removes those
+union members, keeps one error per place, maps the place back to the file and
+line where the value was written, and rewrites the message in the scenario's
+own words: ``must be >= 0, got -5``, ``unknown key 'colour' (allowed: …)``,
+``must be a date like 2021-09-01, got 'soon'``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import re
+import types
+from collections.abc import Mapping
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from sim.scenario.errors import Loc, Problem, format_path, lookup_key, render_value
+from sim.scenario.model import HousingType, ReportEvery, Scenario, Service, ServiceCategory
+from sim.scenario.yamlio import Node
+
+_ENUM_NOUNS: dict[type[enum.Enum], str] = {
+    Service: "service",
+    HousingType: "housing type",
+    ServiceCategory: "service category",
+    ReportEvery: "report interval",
+}
+_ID_PATTERN = "^[a-z][a-z0-9_]*$"
+_MAX_LISTED_KEYS = 16
+_COMPARISONS = {
+    "greater_than_equal": ">=",
+    "greater_than": ">",
+    "less_than_equal": "<=",
+    "less_than": "<",
+}
+_SIMPLE: dict[str, str] = {
+    "int": "must be a whole number",
+    "float": "must be a number",
+    "bool": "must be true or false",
+    "date": "must be a date like 2021-09-01",
+    "datetime": "must be a date like 2021-09-01",
+    "string": "must be text",
+    "list": "must be a list",
+    "tuple": "must be a list",
+    "set": "must be a list",
+    "dict": "must be a mapping of keys",
+    "model": "must be a mapping of keys",
+    "finite": "must be a finite number",
+}
+
+
+def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None) -> list[Problem]:
+    """Turn a pydantic :class:`ValidationError` on scenario data into problems.
+
+    Parameters
+    ----------
+    exc
+        The error raised by ``Scenario.model_validate(data)``.
+    data
+        The plain data that was validated.
+    tree
+        The same data as read from files, for file and line; ``None`` when the
+        data came from no file.
+
+    Returns
+    -------
+    list of Problem
+        One problem per place and message, in pydantic's order.
+    """
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors():
+        cleaned = _clean_loc(err["loc"], data)
+        if cleaned is None:
+            continue
+        loc, is_key = cleaned
+        message = _message(err, loc, data, is_key)
+        if err["type"] == "missing":
+            loc = loc[:-1]
+        path = format_path(loc, data)
+        if (path, message) in seen:
+            continue
+        seen.add((path, message))
+        node = tree.locate(loc) if tree is not None else None
+        problems.append(
+            Problem(node.file if node else None, node.line if node else None, path, message)
+        )
+    return problems
+
+
+def _clean_loc(loc: tuple[int | str, ...], data: Any) -> tuple[Loc, bool] | None:
+    """Drop union-member tags from ``loc``; ``None`` for an error in a union member
+    that does not match the shape of the input (a list where a single value was given)."""
+    out: list[str | int] = []
+    current: Any = data
+    is_key = False
+    for i, elem in enumerate(loc):
+        last = i == len(loc) - 1
+        if elem == "[key]":
+            is_key = True
+            continue
+        if isinstance(current, Mapping) and (last or _has_key(current, elem)):
+            out.append(elem)
+            current = lookup_key(current, elem)
+        elif isinstance(current, list) and isinstance(elem, int):
+            out.append(elem)
+            current = current[elem] if 0 <= elem < len(current) else None
+        elif isinstance(elem, str):
+            if elem.startswith("list[") != isinstance(current, list):
+                return None
+        else:
+            out.append(elem)
+            current = None
+    return tuple(out), is_key
+
+
+def _has_key(mapping: Mapping[Any, Any], key: Any) -> bool:
+    return key in mapping or any(str(k) == str(key) for k in mapping)
+
+
+def _message(err: ErrorDetails, loc: Loc, data: Any, is_key: bool) -> str:
+    kind, ctx, value = err["type"], err.get("ctx", {}), err["input"]
+    got = f", got {render_value(value)}"
+    if kind == "missing":
+        return f"missing required key '{loc[-1]}'"
+    if kind == "extra_forbidden":
+        return f"unknown key '{loc[-1]}' ({_allowed_keys(loc[:-1], data, str(loc[-1]))})"
+    if kind in _COMPARISONS:
+        bound = next(iter(ctx.values()))
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        return f"must be {_COMPARISONS[kind]} {bound}{got}"
+    if kind == "enum":
+        return _enum_message(str(ctx.get("expected", "")), value)
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}{got}"
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == _ID_PATTERN:
+            return f"must be an id (lowercase letters, digits and _, starting with a letter){got}"
+        return f"must match the pattern {ctx.get('pattern')}{got}"
+    if kind in ("too_short", "too_long"):
+        word = "at least" if kind == "too_short" else "at most"
+        limit = ctx.get("min_length", ctx.get("max_length"))
+        return f"must have {word} {limit} item{'s' if limit != 1 else ''}"
+    if kind in ("string_too_short", "string_too_long"):
+        word = "at least" if kind == "string_too_short" else "at most"
+        return f"must have {word} {ctx.get('min_length', ctx.get('max_length'))} characters{got}"
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        return _tag_message(err, loc, data)
+    if kind in ("value_error", "assertion_error"):
+        return re.sub(r"^(Value error|Assertion failed), ", "", err["msg"])
+    prefix = kind.split("_", 1)[0]
+    if prefix in _SIMPLE:
+        return ("key " if is_key else "") + _SIMPLE[prefix] + got
+    text = err["msg"]
+    return text[:1].lower() + text[1:] + got
+
+
+def _enum_message(expected: str, value: Any) -> str:
+    values = re.findall(r"'([^']*)'", expected)
+    allowed = ", ".join(values)
+    for cls, noun in _ENUM_NOUNS.items():
+        if set(values) == {str(m.value) for m in cls}:
+            return f"unknown {noun} {render_value(value)} (allowed: {allowed})"
+    return f"must be one of {allowed}; got {render_value(value)}"
+
+
+def _tag_message(err: ErrorDetails, loc: Loc, data: Any) -> str:
+    ctx = err.get("ctx", {})
+    key = str(ctx.get("discriminator", "kind")).strip("'")
+    tags = ", ".join(_union_tags(type_at(loc, data), key))
+    if err["type"] == "union_tag_not_found":
+        return f"missing required key '{key}' (one of: {tags})"
+    return f"unknown {key} {render_value(ctx.get('tag'))} (allowed: {tags})"
+
+
+def _union_tags(tp: Any, key: str) -> list[str]:
+    tags: list[str] = []
+    for member in get_args(_strip_annotated(tp)):
+        if (
+            isinstance(member, type)
+            and issubclass(member, BaseModel)
+            and key in member.model_fields
+        ):
+            tags.extend(str(a) for a in get_args(member.model_fields[key].annotation))
+    return tags
+
+
+def _allowed_keys(container: Loc, data: Any, unknown: str) -> str:
+    model = type_at(container, data)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return "not allowed here"
+    keys = list(model.model_fields)
+    if len(keys) <= _MAX_LISTED_KEYS:
+        return "allowed: " + ", ".join(keys)
+    close = difflib.get_close_matches(unknown, keys, n=3)
+    if close:
+        return "did you mean " + " or ".join(f"'{k}'" for k in close) + "?"
+    return "see `python run.py schema` for the allowed keys"
+
+
+def _strip_annotated(tp: Any) -> Any:
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    return tp
+
+
+def _choose(tp: Any, value: Any) -> Any:
+    """Reduce ``tp`` to the one type that ``value`` is meant to have."""
+    tp = _strip_annotated(tp)
+    if get_origin(tp) not in (Union, types.UnionType):
+        return tp
+    members = [_strip_annotated(m) for m in get_args(tp) if m is not type(None)]
+    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    if len(models) > 1 and isinstance(value, Mapping):
+        kind = value.get("kind")
+        return next((m for m in models if m.model_fields["kind"].default == kind), tp)
+    if isinstance(value, list):
+        members = [m for m in members if get_origin(m) is list] or members
+    else:
+        members = [m for m in members if get_origin(m) is not list] or members
+    return _choose(members[0], value) if len(members) == 1 else tp
+
+
+def type_at(loc: Loc, data: Any) -> Any:
+    """Return the declared type of the value at ``loc`` in a scenario (``None`` if unknown)."""
+    tp: Any = Scenario
+    value: Any = data
+    for elem in loc:
+        tp = _choose(tp, value)
+        origin = get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(str(elem))
+            if field is None:
+                return None
+            tp = field.annotation
+        elif origin is list:
+            tp = get_args(tp)[0]
+        elif origin is tuple and isinstance(elem, int) and elem < len(get_args(tp)):
+            tp = get_args(tp)[elem]
+        elif origin is dict:
+            tp = get_args(tp)[1]
+        else:
+            return None
+        if isinstance(value, Mapping):
+            value = lookup_key(value, elem)
+        elif isinstance(value, list) and isinstance(elem, int) and 0 <= elem < len(value):
+            value = value[elem]
+        else:
+            value = None
+    return _choose(tp, value)
