@@ -1,0 +1,78 @@
+"""The command line: ``python run.py COMMAND …``.
+
+Each command lives in its own module with a ``register(subparsers)`` function that
+adds its parser and sets ``handler`` (``args -> exit status``). Adding a command
+is one line in :data:`COMMANDS`. A :class:`~sim.scenario.ScenarioError` raised by
+any command prints its problems, one per line, on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from sim.cli import schema, validate
+from sim.scenario import ScenarioError
+
+EXIT_OK = 0
+EXIT_INVALID = 2
+"""Exit status for a usage error or an invalid scenario (argparse uses 2 too)."""
+
+
+class Command(Protocol):
+    """A command module: it registers its parser and handler on the subparsers."""
+
+    def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
+
+
+COMMANDS: tuple[Command, ...] = (validate, schema)
+"""The commands, in the order ``--help`` lists them."""
+
+EPILOG = """examples:
+  python run.py validate scenarios/liaohe_base.yaml
+  python run.py schema --out scenario.schema.json
+  python run.py COMMAND --help      (how to use one command)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser with every command in :data:`COMMANDS` registered."""
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description="Simulate Liaohe New Town's growth and the capacity gaps of its public services.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv
+        The arguments after the program name; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 2 on a usage error or an invalid scenario.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_INVALID
+    try:
+        return handler(args)
+    except ScenarioError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return EXIT_INVALID
