@@ -40,27 +40,51 @@ class Population:
         self.end = end
         self.life = life
         self.offset = int(math.ceil(MAX_AGE_YEARS * DAYS_PER_YEAR))
-        self.by_birth_day = np.zeros((n_zones, self.offset + int(end) + 2), dtype=np.int64)
+        self.width = self.offset + int(end) + 2
+        self._by_birth_day = np.zeros(n_zones * self.width, dtype=np.int64)
+        # Count changes are queued as flat indices and applied in bulk when read:
+        # appending to a list costs far less than updating a NumPy array in place.
+        self._added: list[int] = []
+        self._removed: list[int] = []
         self.households = [0] * n_zones
         self.flows = [[0] * n_zones for _ in EVENT_KINDS]
-        self.care_counts = np.zeros((n_zones, 3), dtype=np.int64)
+        self.care_counts = [[0, 0, 0] for _ in range(n_zones)]
         self.queues: dict[int, deque[Household]] = {}
         self.on_vacate: Callable[[Household], None] | None = None
         self.n_events = 0
 
     # ----------------------------------------------------------------- counting
 
-    def _day(self, birth: float) -> int:
-        return max(int(math.floor(birth)) + self.offset, 0)
-
     def _count(self, zone: int, p: Person, sign: int) -> None:
-        self.by_birth_day[zone, self._day(p.birth)] += sign
-        self.care_counts[zone, p.care] += sign
+        day = p.birth + self.offset
+        i = zone * self.width + (int(day) if day > 0.0 else 0)
+        if sign > 0:
+            self._added.append(i)
+        else:
+            self._removed.append(i)
+        self.care_counts[zone][p.care] += sign
+
+    @property
+    def by_birth_day(self) -> np.ndarray:
+        """Residents by zone and day of birth, ``(Z, days)``, current to now."""
+        flat = self._by_birth_day
+        if self._added:
+            flat += np.bincount(np.asarray(self._added), minlength=flat.size)
+            self._added.clear()
+        if self._removed:
+            flat -= np.bincount(np.asarray(self._removed), minlength=flat.size)
+            self._removed.clear()
+        return flat.reshape(len(self.households), self.width)
+
+    def _cumulative(self) -> np.ndarray:
+        counts = self.by_birth_day
+        cum = np.zeros((counts.shape[0], counts.shape[1] + 1), dtype=np.int64)
+        np.cumsum(counts, axis=1, out=cum[:, 1:])
+        return cum
 
     def age_band_counts(self, t: float) -> np.ndarray:
         """Residents by zone and reporting age band at time ``t``, ``(Z, B)``."""
-        cum = np.zeros((self.by_birth_day.shape[0], self.by_birth_day.shape[1] + 1), dtype=np.int64)
-        np.cumsum(self.by_birth_day, axis=1, out=cum[:, 1:])
+        cum = self._cumulative()
         out = np.empty((cum.shape[0], len(AGE_BANDS)), dtype=np.int64)
         for b, (_, lo, hi) in enumerate(AGE_BANDS):
             out[:, b] = self._prefix(cum, t, lo) - self._prefix(cum, t, hi)
@@ -68,8 +92,7 @@ class Population:
 
     def cohort_counts(self, t: float, lo_years: float, hi_years: float) -> np.ndarray:
         """Residents per zone aged in ``[lo_years, hi_years)`` at time ``t``, ``(Z,)``."""
-        cum = np.zeros((self.by_birth_day.shape[0], self.by_birth_day.shape[1] + 1), dtype=np.int64)
-        np.cumsum(self.by_birth_day, axis=1, out=cum[:, 1:])
+        cum = self._cumulative()
         return np.asarray(self._prefix(cum, t, lo_years) - self._prefix(cum, t, hi_years))
 
     def _prefix(self, cum: np.ndarray, t: float, age_years: float) -> np.ndarray:
@@ -184,10 +207,10 @@ class Population:
         p.next_birth = p.birth + nxt * DAYS_PER_YEAR
 
     def _care(self, hh: Household, p: Person) -> None:
-        z = hh.zone
-        self.care_counts[z, p.care] -= 1
+        counts = self.care_counts[hh.zone]
+        counts[p.care] -= 1
         p.care += 1
-        self.care_counts[z, p.care] += 1
+        counts[p.care] += 1
         if p.care == 1:
             age = (self.env.now - p.birth) / DAYS_PER_YEAR
             e = -math.log1p(-self._rng(hh).random())

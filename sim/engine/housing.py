@@ -1,0 +1,286 @@
+"""Housing: phases delivered with slippage, units occupied along a curve, dwellings re-let.
+
+A *stock* is a set of dwellings that share a zone and a household profile: a
+housing project, or a zone's existing housing. Each phase of a project is a
+SimPy process that waits for its (slipped) delivery date, decides which units
+will be occupied and when, and moves households in at their dates. A dwelling
+whose household leaves or dies out is let again after ``relet_months`` to a new
+household of the same profile (ASSUMPTION: steady turnover), in monthly batches.
+
+Resettlement projects with ``relocates_from`` fill units with households that
+already live in the named zone: they leave their (demolished) dwelling and move,
+so demand moves rather than being added.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.engine.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, Calendar
+from sim.engine.households import (
+    FAMILY_COLUMNS,
+    MAX_MEMBERS,
+    MEMBER_DRAWS,
+    Composition,
+    Household,
+    LifeTables,
+    Person,
+    compose_family,
+    compose_structure,
+    depart_times,
+    draw_lives,
+    household_keys,
+    structure_columns,
+)
+from sim.engine.population import Population
+from sim.engine.streams import Stream, Streams
+from sim.scenario.model import (
+    AgeStructureProfile,
+    Delay,
+    FamilyProfile,
+    HousingProject,
+    OccupancyCurve,
+    Scenario,
+)
+
+Composer = Callable[[np.ndarray], Composition]
+
+
+@dataclass
+class Stock:
+    """Dwellings of one zone and profile; counts of units by state."""
+
+    index: int
+    zone: int
+    group: int  # stocks of one group share a household profile (and re-let together)
+    columns: int
+    compose: Composer
+    delivered: int = 0
+    occupied: int = 0
+
+
+def make_households(
+    stock: Stock, arrival: np.ndarray, gen: np.random.Generator, life: LifeTables
+) -> list[Household]:
+    """Compose ``len(arrival)`` households of ``stock`` arriving at model times ``arrival``.
+
+    Draw order is fixed (composition, member clocks, departure and key), and row
+    ``i`` of every draw belongs to household ``i``.
+    """
+    n = len(arrival)
+    u_hh = gen.random((n, stock.columns))
+    u_m = gen.random((n, MAX_MEMBERS, MEMBER_DRAWS))
+    u_x = gen.random((n, 2))
+    return build_households(stock, stock.compose(u_hh), arrival, u_m, u_x, life)
+
+
+def build_households(
+    stock: Stock,
+    comp: Composition,
+    arrival: np.ndarray,
+    u_m: np.ndarray,
+    u_x: np.ndarray,
+    life: LifeTables,
+) -> list[Household]:
+    """Turn a composition and its draws into household objects."""
+    lives = draw_lives(comp, arrival, u_m, life)
+    depart = depart_times(arrival, u_x[:, 0], life.out_migration_per_year)
+    keys = household_keys(u_x[:, 1])
+    members: list[list[Person]] = [[] for _ in range(comp.n)]
+    for h, b, f, d, nb, c, nc in zip(
+        comp.household.tolist(),
+        lives.birth.tolist(),
+        comp.female.tolist(),
+        lives.death.tolist(),
+        lives.next_birth.tolist(),
+        lives.care.tolist(),
+        lives.next_care.tolist(),
+        strict=True,
+    ):
+        members[h].append(Person(b, f, d, nb, c, nc))
+    dep = depart.tolist()
+    return [Household(stock.zone, members[i], dep[i], keys[i], stock.index) for i in range(comp.n)]
+
+
+def composer(profile: FamilyProfile | AgeStructureProfile, female_share: float) -> tuple[int, Composer]:
+    """Columns per household and the composing function of a profile."""
+    if isinstance(profile, FamilyProfile):
+        return FAMILY_COLUMNS, lambda u: compose_family(profile, u, female_share)
+    return structure_columns(), lambda u: compose_structure(profile.household_size, profile.age_shares, u)
+
+
+def delay_days(delay: Delay, gen: np.random.Generator, random: bool) -> float:
+    """A delay in model days; with ``random`` off, none."""
+    if not random or delay.distribution == "none":
+        return 0.0
+    if delay.distribution == "fixed":
+        months = delay.mean
+    elif delay.distribution == "uniform":
+        months = float(gen.uniform(delay.low, delay.high))
+    elif delay.mean == 0:
+        months = 0.0
+    else:
+        shape = (delay.mean / delay.sd) ** 2
+        months = float(gen.gamma(shape, delay.sd**2 / delay.mean))
+    return months * DAYS_PER_MONTH
+
+
+def move_in_lags(curve: OccupancyCurve, u_occ: np.ndarray, u_lag: np.ndarray, random: bool) -> np.ndarray:
+    """Years from delivery to move-in per unit; ``nan`` for units left vacant.
+
+    The occupied share follows ``curve`` (piecewise linear from (0, 0)); a unit is
+    occupied with the long-run probability and its lag is drawn from the curve
+    normalised by that share. With ``random`` off, exactly round(n x long-run)
+    units are occupied, at lags spread evenly over the curve's quantiles.
+    """
+    years = np.array([0.0] + [y for y, _ in curve.points])
+    shares = np.array([0.0] + [s for _, s in curve.points])
+    long_run = curve.long_run
+    n = len(u_occ)
+    lag = np.full(n, np.nan)
+    if long_run <= 0:
+        return lag
+    cdf = shares / long_run
+    if random:
+        occ = u_occ < long_run
+        lag[occ] = np.interp(u_lag[occ], cdf, years)
+    else:
+        k = int(round(n * long_run))
+        lag[:k] = np.interp((np.arange(k) + 0.5) / k, cdf, years)
+    return lag
+
+
+class Housing:
+    """Every stock of the town, its deliveries and its re-lets."""
+
+    def __init__(
+        self, env: simpy.Environment, scenario: Scenario, pop: Population, streams: Streams, cal: Calendar
+    ) -> None:
+        self.env, self.scenario, self.pop, self.streams, self.cal = env, scenario, pop, streams, cal
+        self.zone_index = {z.id: i for i, z in enumerate(scenario.zones)}
+        female = pop.life.female_share_at_birth
+        self.stocks: list[Stock] = []
+        groups: dict[object, int] = {}
+        for p in scenario.housing:
+            cols, comp = composer(scenario.household_profiles[p.type], female)
+            self._add_stock(self.zone_index[p.zone], groups.setdefault(p.type, len(groups)), cols, comp)
+        self.zone_stock: dict[int, int] = {}
+        for zi, z in enumerate(scenario.zones):
+            if z.initial_population is not None:
+                ip = z.initial_population
+                self.zone_stock[zi] = len(self.stocks)
+                group = groups.setdefault(("zone", zi), len(groups))
+                comp = lambda u, ip=ip: compose_structure(ip.household_size, ip.age_shares, u)  # noqa: E731
+                self._add_stock(zi, group, structure_columns(), comp)
+        relet = scenario.housing_defaults.relet_months
+        self.relet_days = None if relet is None else relet * DAYS_PER_MONTH
+        self.pending: dict[tuple[int, int], list[int]] = {}  # (group, month) -> stocks waiting
+        self.delivered_log: list[tuple[str, int, float, int]] = []
+        pop.on_vacate = self._vacated
+
+    def _add_stock(self, zone: int, group: int, cols: int, comp: Composer) -> None:
+        self.stocks.append(Stock(len(self.stocks), zone, group, cols, comp))
+
+    # ----------------------------------------------------------------- start
+
+    def start(self) -> None:
+        """Settle the existing populations and start every phase's process."""
+        origins = {self.zone_index[p.relocates_from] for p in self.scenario.housing if p.relocates_from}
+        for zi, si in self.zone_stock.items():
+            self._settle_initial(zi, self.stocks[si], relocatable=zi in origins)
+        for pi, project in enumerate(self.scenario.housing):
+            for phi in range(len(project.phases)):
+                self.env.process(self._phase(pi, project, phi))
+
+    def _settle_initial(self, zi: int, stock: Stock, relocatable: bool) -> None:
+        ip = self.scenario.zones[zi].initial_population
+        assert ip is not None
+        gen = self.streams.generator(Stream.INITIAL, zi)
+        mean_size = sum(k * v for k, v in ip.household_size.items()) / sum(ip.household_size.values())
+        n = int(math.ceil(ip.residents / mean_size * 1.25)) + 10
+        u_hh = gen.random((n, stock.columns))
+        u_m = gen.random((n, MAX_MEMBERS, MEMBER_DRAWS))
+        u_x = gen.random((n, 2))
+        comp = stock.compose(u_hh)
+        m = ip.residents  # keep exactly the stated number of residents
+        n_hh = int(comp.household[m - 1]) + 1 if m > 0 else 0
+        comp = Composition(n_hh, comp.household[:m], comp.slot[:m], comp.age[:m], comp.female[:m])
+        arrival = np.zeros(n_hh)
+        for hh in build_households(stock, comp, arrival, u_m[:n_hh], u_x[:n_hh], self.pop.life):
+            stock.delivered += 1
+            stock.occupied += 1
+            self.pop.settle(hh, initial=True)
+            if relocatable:
+                self.pop.queue_for_relocation(zi, hh)
+
+    # ----------------------------------------------------------------- phases
+
+    def _phase(self, pi: int, project: HousingProject, phi: int) -> Generator[simpy.Event, Any, None]:
+        sc = self.scenario
+        phase = project.phases[phi]
+        slip = project.slippage_months or sc.housing_defaults.slippage_months
+        planned = self.cal.time(phase.date) + sc.housing_defaults.delay_months * DAYS_PER_MONTH
+        gen = self.streams.generator(Stream.SLIPPAGE, pi, phi)
+        delivered = planned + delay_days(slip, gen, sc.variation.slippage)
+        if delivered > self.cal.end_time or phase.units == 0:
+            return
+        yield self.env.timeout(max(delivered - self.env.now, 0.0))
+        stock = self.stocks[pi]
+        stock.delivered += phase.units
+        self.delivered_log.append((project.id, phi, self.env.now, phase.units))
+        occ_gen = self.streams.generator(Stream.OCCUPANCY, pi, phi)
+        u = occ_gen.random((phase.units, 3))
+        curve = project.occupancy or sc.household_profiles[project.type].occupancy
+        lag = move_in_lags(curve, u[:, 0], u[:, 1], sc.variation.occupancy)
+        arrival = self.env.now + lag * DAYS_PER_YEAR
+        units = np.flatnonzero(np.isfinite(lag) & (arrival < self.cal.end_time))
+        units = units[np.argsort(arrival[units], kind="stable")]
+        households = make_households(stock, arrival, self.streams.generator(Stream.HOUSEHOLDS, pi, phi), self.pop.life)
+        origin = self.zone_index[project.relocates_from] if project.relocates_from else None
+        for unit in units.tolist():
+            yield self.env.timeout(arrival[unit] - self.env.now)
+            stock.occupied += 1
+            if origin is not None and u[unit, 2] < project.relocation_share:
+                mover = self.pop.next_relocatable(origin)
+                if mover is not None:
+                    old = self.stocks[mover.stock]
+                    old.occupied -= 1
+                    old.delivered -= 1  # the village dwelling is demolished
+                    self.pop.relocate(mover, stock.zone, stock.index)
+                    continue
+            self.pop.settle(households[unit])
+
+    # ----------------------------------------------------------------- re-letting
+
+    def _vacated(self, hh: Household) -> None:
+        stock = self.stocks[hh.stock]
+        stock.occupied -= 1
+        if self.relet_days is None:
+            return
+        month = int(math.ceil((self.env.now + self.relet_days) / DAYS_PER_MONTH))
+        if month * DAYS_PER_MONTH >= self.cal.end_time:
+            return
+        key = (stock.group, month)
+        waiting = self.pending.setdefault(key, [])
+        waiting.append(stock.index)
+        if len(waiting) == 1:
+            self.env.process(self._relet(key))
+
+    def _relet(self, key: tuple[int, int]) -> Generator[simpy.Event, Any, None]:
+        """Let the dwellings of one profile group vacated for this month, in one batch."""
+        group, month = key
+        yield self.env.timeout(month * DAYS_PER_MONTH - self.env.now)
+        stocks = self.pending.pop(key)
+        gen = self.streams.generator(Stream.RELET, group, month)
+        first = self.stocks[stocks[0]]
+        for hh, si in zip(make_households(first, np.full(len(stocks), self.env.now), gen, self.pop.life), stocks, strict=True):
+            stock = self.stocks[si]
+            hh.zone, hh.stock = stock.zone, si
+            stock.occupied += 1
+            self.pop.settle(hh)

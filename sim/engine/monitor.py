@@ -1,0 +1,63 @@
+"""The monitor: samples the town's state on the report grid.
+
+Reports are taken at the very end of each report instant (after every other
+event scheduled for the same time, e.g. a school-year intake), so that a report
+dated 1 September shows the state after that day's intake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Generator
+from typing import Any
+
+import numpy as np
+import simpy
+from simpy.events import Event
+
+from sim.engine.population import Population
+from sim.engine.results import EVENT_KINDS
+
+LATE = 2
+"""Priority below SimPy's NORMAL (1): runs after all other events at the same time."""
+
+
+class LateTimeout(Event):
+    """A timeout that fires after every ordinary event scheduled for the same time."""
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        env.schedule(self, LATE, delay)
+
+
+Probe = Callable[[int, float], None]
+"""A service's sampler, called as ``probe(report_index, time)`` at each report."""
+
+
+class Monitor:
+    """Collects residents, households and flows at each report date."""
+
+    def __init__(
+        self, env: simpy.Environment, pop: Population, dates: list[dt.date], times: list[float]
+    ) -> None:
+        self.env, self.pop, self.dates, self.times = env, pop, dates, times
+        t, z = len(times), len(pop.households)
+        self.residents = np.zeros((t, z, 8), dtype=np.int64)
+        self.households = np.zeros((t, z), dtype=np.int64)
+        self.events = {k: np.zeros((t, z), dtype=np.int64) for k in EVENT_KINDS}
+        self.probes: list[Probe] = []
+
+    def start(self) -> None:
+        self.env.process(self._run())
+
+    def _run(self) -> Generator[Event, Any, None]:
+        for i, t in enumerate(self.times):
+            yield LateTimeout(self.env, t - self.env.now)
+            self.residents[i] = self.pop.age_band_counts(t)
+            self.households[i] = self.pop.households
+            for k, flow in zip(EVENT_KINDS, self.pop.take_flows(), strict=True):
+                self.events[k][i] = flow
+            for probe in self.probes:
+                probe(i, t)
