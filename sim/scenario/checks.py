@@ -184,7 +184,7 @@ def _capacity_measures(f: Facility, loc: Loc) -> Iterator[Finding]:
         if measure not in allowed:
             yield (
                 (*where, measure),
-                f"capacity of a {what} facility is given in {wanted}, not {measure}",
+                f"{what} capacity is given in {wanted}, not {measure}",
             )
     if f.capacity.class_size is not None and not school:
         yield (*loc, "capacity", "class_size"), f"class_size is only for schools, not {what}"

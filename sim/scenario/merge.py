@@ -88,7 +88,7 @@ def _resolve(root: Node, path: str, chain: list[str]) -> Node:
     seen = [os.path.realpath(p) for p in chain]
     if os.path.realpath(parent_path) in seen:
         loop = " -> ".join([*chain, parent_path])
-        raise ScenarioError([Problem(ext.file, ext.line, "extends", f"extends cycle: {loop}")])
+        raise ScenarioError([Problem(ext.file, ext.line, "extends", f"forms a cycle: {loop}")])
     if not os.path.isfile(parent_path):
         raise ScenarioError(
             [Problem(ext.file, ext.line, "extends", f"parent file not found: {parent_path}")]
