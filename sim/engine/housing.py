@@ -182,6 +182,7 @@ class Housing:
         self.relet_days = None if relet is None else relet * DAYS_PER_MONTH
         self.pending: dict[tuple[int, int], list[int]] = {}  # (group, month) -> stocks waiting
         self.delivered_log: list[tuple[str, int, float, int]] = []
+        self.first_delivery = {p.id: simpy.Event(env) for p in scenario.housing}
         pop.on_vacate = self._vacated
 
     def _add_stock(self, zone: int, group: int, cols: int, comp: Composer) -> None:
@@ -234,6 +235,8 @@ class Housing:
         stock = self.stocks[pi]
         stock.delivered += phase.units
         self.delivered_log.append((project.id, phi, self.env.now, phase.units))
+        if not self.first_delivery[project.id].triggered:
+            self.first_delivery[project.id].succeed()
         occ_gen = self.streams.generator(Stream.OCCUPANCY, pi, phi)
         u = occ_gen.random((phase.units, 3))
         curve = project.occupancy or sc.household_profiles[project.type].occupancy

@@ -48,6 +48,8 @@ class Monitor:
         self.households = np.zeros((t, z), dtype=np.int64)
         self.events = {k: np.zeros((t, z), dtype=np.int64) for k in EVENT_KINDS}
         self.probes: list[Probe] = []
+        self.pyramid_at = sorted({0, t // 2, t - 1})
+        self.pyramids: list[np.ndarray] = []
 
     def start(self) -> None:
         self.env.process(self._run())
@@ -59,5 +61,25 @@ class Monitor:
             self.households[i] = self.pop.households
             for k, flow in zip(EVENT_KINDS, self.pop.take_flows(), strict=True):
                 self.events[k][i] = flow
+            if i in self.pyramid_at:
+                self.pyramids.append(self.pop.pyramid(t))
             for probe in self.probes:
                 probe(i, t)
+
+    def pyramid_table(self) -> dict[str, np.ndarray]:
+        """Whole-town residents by sex and five-year age group at three dates."""
+        dates, sex, group, residents = [], [], [], []
+        for i, pyr in zip(self.pyramid_at, self.pyramids, strict=True):
+            n_groups = pyr.shape[1]
+            labels = [f"{5 * g}-{5 * g + 4}" for g in range(n_groups - 1)] + [f"{5 * (n_groups - 1)}+"]
+            for s, name in enumerate(("male", "female")):
+                dates += [self.dates[i]] * n_groups
+                sex += [name] * n_groups
+                group += labels
+                residents += pyr[s].tolist()
+        return {
+            "date": np.array(dates, dtype=object),
+            "sex": np.array(sex, dtype=object),
+            "age_group": np.array(group, dtype=object),
+            "residents": np.array(residents, dtype=np.int64),
+        }

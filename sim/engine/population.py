@@ -41,7 +41,7 @@ class Population:
         self.life = life
         self.offset = int(math.ceil(MAX_AGE_YEARS * DAYS_PER_YEAR))
         self.width = self.offset + int(end) + 2
-        self._by_birth_day = np.zeros(n_zones * self.width, dtype=np.int64)
+        self._by_birth_day = np.zeros(n_zones * 2 * self.width, dtype=np.int64)
         # Count changes are queued as flat indices and applied in bulk when read:
         # appending to a list costs far less than updating a NumPy array in place.
         self._added: list[int] = []
@@ -57,7 +57,7 @@ class Population:
 
     def _count(self, zone: int, p: Person, sign: int) -> None:
         day = p.birth + self.offset
-        i = zone * self.width + (int(day) if day > 0.0 else 0)
+        i = (2 * zone + p.female) * self.width + (int(day) if day > 0.0 else 0)
         if sign > 0:
             self._added.append(i)
         else:
@@ -66,7 +66,7 @@ class Population:
 
     @property
     def by_birth_day(self) -> np.ndarray:
-        """Residents by zone and day of birth, ``(Z, days)``, current to now."""
+        """Residents by zone, sex (0 male, 1 female) and day of birth, ``(Z, 2, days)``."""
         flat = self._by_birth_day
         if self._added:
             flat += np.bincount(np.asarray(self._added), minlength=flat.size)
@@ -74,10 +74,11 @@ class Population:
         if self._removed:
             flat -= np.bincount(np.asarray(self._removed), minlength=flat.size)
             self._removed.clear()
-        return flat.reshape(len(self.households), self.width)
+        return flat.reshape(len(self.households), 2, self.width)
 
-    def _cumulative(self) -> np.ndarray:
+    def _cumulative(self, by_sex: bool = False) -> np.ndarray:
         counts = self.by_birth_day
+        counts = counts.reshape(-1, self.width) if by_sex else counts.sum(axis=1)
         cum = np.zeros((counts.shape[0], counts.shape[1] + 1), dtype=np.int64)
         np.cumsum(counts, axis=1, out=cum[:, 1:])
         return cum
@@ -94,6 +95,14 @@ class Population:
         """Residents per zone aged in ``[lo_years, hi_years)`` at time ``t``, ``(Z,)``."""
         cum = self._cumulative()
         return np.asarray(self._prefix(cum, t, lo_years) - self._prefix(cum, t, hi_years))
+
+    def pyramid(self, t: float, width_years: float = 5.0, top: float = 100.0) -> np.ndarray:
+        """Whole-town residents by sex and age group at ``t``: ``(2, groups)``,
+        groups of ``width_years`` from 0 with the last open-ended at ``top``."""
+        cum = self._cumulative(by_sex=True)
+        edges = [*np.arange(0.0, top + width_years / 2, width_years).tolist(), math.inf]
+        out = np.stack([self._prefix(cum, t, lo) - self._prefix(cum, t, hi) for lo, hi in zip(edges, edges[1:], strict=False)], axis=1)
+        return np.asarray(out.reshape(len(self.households), 2, -1).sum(axis=0))
 
     def _prefix(self, cum: np.ndarray, t: float, age_years: float) -> np.ndarray:
         """Residents per zone born on or before ``t - age`` (aged at least ``age``)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
 import simpy
 
 from sim.engine.calendar import Calendar
@@ -10,9 +13,11 @@ from sim.engine.households import LifeTables
 from sim.engine.housing import Housing
 from sim.engine.monitor import Monitor
 from sim.engine.population import Population
-from sim.engine.results import Results
+from sim.engine.results import SERIES_FIELDS, FacilityKey, Results
+from sim.engine.services import SERVICE_MODELS, Context, ServiceOutput
+from sim.engine.services.base import distance_matrix
 from sim.engine.streams import Streams
-from sim.scenario.model import Demography, Scenario, parse_band
+from sim.scenario.model import Demography, Scenario, Service, parse_band
 
 
 def life_tables(d: Demography) -> LifeTables:
@@ -33,7 +38,7 @@ def life_tables(d: Demography) -> LifeTables:
     )
 
 
-def report_dates(scenario: Scenario, cal: Calendar) -> list:
+def report_dates(scenario: Scenario, cal: Calendar) -> list[dt.date]:
     """The regular report grid plus every school-year intake, in order."""
     grid = set(cal.grid(scenario.report_every.value))
     grid.update(cal.yearly(scenario.services.school_year.intake))
@@ -63,19 +68,71 @@ def simulate(scenario: Scenario, seed: int | None = None) -> Results:
     pop = Population(env, len(scenario.zones), cal.end_time, life_tables(scenario.demography))
     housing = Housing(env, scenario, pop, streams, cal)
     dates = report_dates(scenario, cal)
-    monitor = Monitor(env, pop, dates, [cal.time(d) for d in dates])
+    times = [cal.time(d) for d in dates]
+    monitor = Monitor(env, pop, dates, times)
+    ctx = Context(
+        env=env,
+        scenario=scenario,
+        cal=cal,
+        pop=pop,
+        housing=housing,
+        streams=streams,
+        dates=tuple(dates),
+        times=tuple(times),
+        zone_index={z.id: i for i, z in enumerate(scenario.zones)},
+        distance_km=distance_matrix(scenario),
+    )
     housing.start()
     initial = pop.age_band_counts(0.0).sum(axis=1)
+    models = [m for m in (build(ctx) for build in SERVICE_MODELS) if m is not None]
+    for m in models:
+        m.start()
+        monitor.probes.append(m.sample)
     monitor.start()
     env.run(until=cal.end_time + 1.0)
+    outputs = [m.output() for m in models]
+    services, series = _stack_series(outputs, len(times), len(scenario.zones))
+    keys, fseries, tables = _stack_facilities(outputs, len(times))
+    tables["pyramid"] = monitor.pyramid_table()
     return Results(
         scenario=scenario.name,
         seed=seed,
         dates=tuple(dates),
-        zones=tuple(z.id for z in scenario.zones),
+        zones=tuple(ctx.zone_index),
         residents=monitor.residents,
         households=monitor.households,
         initial=initial,
         events=monitor.events,
+        services=services,
+        series=series,
+        facility_keys=keys,
+        facility_series=fseries,
+        tables=tables,
         n_events=pop.n_events,
     )
+
+
+def _stack_series(outputs: list[ServiceOutput], t: int, z: int) -> tuple[tuple[str, ...], dict[str, np.ndarray]]:
+    found = {svc: arrays for out in outputs for svc, arrays in out.series.items()}
+    services = [s for s in Service if s in found]
+    series = {
+        f: np.stack([found[s][f] for s in services], axis=2) if services else np.zeros((t, z, 0))
+        for f in SERIES_FIELDS
+    }
+    return tuple(s.value for s in services), series
+
+
+def _stack_facilities(
+    outputs: list[ServiceOutput], t: int
+) -> tuple[tuple[FacilityKey, ...], dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+    keys: list[FacilityKey] = []
+    cols: dict[str, list[np.ndarray]] = {"capacity": [], "served": [], "waiting": []}
+    tables: dict[str, dict[str, np.ndarray]] = {}
+    for out in outputs:
+        keys += out.facility_keys
+        for f in cols:
+            arrays = out.facility_series.get(f) or [np.zeros(t) for _ in out.facility_keys]
+            cols[f] += arrays
+        tables.update(out.tables)
+    fseries = {f: np.stack(v, axis=1) if v else np.zeros((t, 0)) for f, v in cols.items()}
+    return tuple(keys), fseries, tables
