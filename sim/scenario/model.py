@@ -181,6 +181,11 @@ class Zone(Frozen):
     name: str = ""
     x_km: float = 0.0
     y_km: float = 0.0
+    radius_km: Positive = Field(
+        default=1.0,
+        description="Residents are spread evenly over a disc of this radius around the centroid "
+        "(ASSUMPTION), for walking-range coverage.",
+    )
     initial_population: InitialPopulation | None = None
     source: Source = None
 
