@@ -83,6 +83,8 @@ def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None)
         message = _message(err, loc, data, is_key)
         if err["type"] == "missing":
             loc = loc[:-1]
+        elif err["type"] == "union_tag_invalid":
+            loc = (*loc, str(err.get("ctx", {}).get("discriminator", "kind")).strip("'"))
         path = format_path(loc, data)
         if (path, message) in seen:
             continue
@@ -95,39 +97,35 @@ def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None)
 
 
 def _clean_loc(loc: tuple[int | str, ...], data: Any) -> tuple[Loc, bool] | None:
-    """Drop union-member tags from ``loc``; ``None`` for an error in a union member
-    that does not match the shape of the input (a list where a single value was given)."""
+    """Drop union-member tags from ``loc``, walking the declared types beside the data.
+
+    Returns ``None`` for an error in a union member that does not match the shape
+    of the input (the list member when a single value was given, or the reverse).
+    """
     out: list[str | int] = []
+    tp: Any = Scenario
     current: Any = data
     is_key = False
-    for i, elem in enumerate(loc):
-        last = i == len(loc) - 1
+    for elem in loc:
         if elem == "[key]":
             is_key = True
-            continue
-        if isinstance(current, Mapping) and (last or _has_key(current, elem)):
-            out.append(elem)
-            current = lookup_key(current, elem)
-        elif isinstance(current, list) and isinstance(elem, int):
-            out.append(elem)
-            current = current[elem] if 0 <= elem < len(current) else None
-        elif isinstance(elem, str):
-            if elem.startswith("list[") != isinstance(current, list):
+        elif _is_union(tp):
+            if str(elem).startswith("list[") != isinstance(current, list):
                 return None
+            tp = _choose(tp, current)
         else:
             out.append(elem)
-            current = None
+            tp = _step(_choose(tp, current), elem)
+            current = _value_at(current, elem)
     return tuple(out), is_key
-
-
-def _has_key(mapping: Mapping[Any, Any], key: Any) -> bool:
-    return key in mapping or any(str(k) == str(key) for k in mapping)
 
 
 def _message(err: ErrorDetails, loc: Loc, data: Any, is_key: bool) -> str:
     kind, ctx, value = err["type"], err.get("ctx", {}), err["input"]
     got = f", got {render_value(value)}"
     if kind == "missing":
+        if isinstance(loc[-1], int):  # an item of a fixed-length list (a pair)
+            return f"missing item [{loc[-1]}]"
         return f"missing required key '{loc[-1]}'"
     if kind == "extra_forbidden":
         return f"unknown key '{loc[-1]}' ({_allowed_keys(loc[:-1], data, str(loc[-1]))})"
@@ -167,6 +165,8 @@ def _enum_message(expected: str, value: Any) -> str:
     allowed = ", ".join(values)
     for cls, noun in _ENUM_NOUNS.items():
         if set(values) == {str(m.value) for m in cls}:
+            if not isinstance(value, str):
+                return f"must be a {noun} name, got {render_value(value)} (allowed: {allowed})"
             return f"unknown {noun} {render_value(value)} (allowed: {allowed})"
     return f"must be one of {allowed}; got {render_value(value)}"
 
@@ -228,30 +228,42 @@ def _choose(tp: Any, value: Any) -> Any:
     return _choose(members[0], value) if len(members) == 1 else tp
 
 
+def _is_union(tp: Any) -> bool:
+    """Whether pydantic names the member it tried in error locations (a real union)."""
+    tp = _strip_annotated(tp)
+    if get_origin(tp) not in (Union, types.UnionType):
+        return False
+    return len([m for m in get_args(tp) if m is not type(None)]) > 1
+
+
+def _step(tp: Any, elem: str | int) -> Any:
+    """Return the declared type one key or index below ``tp`` (``None`` if unknown)."""
+    origin = get_origin(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        field = tp.model_fields.get(str(elem))
+        return field.annotation if field is not None else None
+    if origin is list:
+        return get_args(tp)[0]
+    if origin is tuple and isinstance(elem, int) and elem < len(get_args(tp)):
+        return get_args(tp)[elem]
+    if origin is dict:
+        return get_args(tp)[1]
+    return None
+
+
+def _value_at(value: Any, elem: str | int) -> Any:
+    if isinstance(value, Mapping):
+        return lookup_key(value, elem)
+    if isinstance(value, list) and isinstance(elem, int) and 0 <= elem < len(value):
+        return value[elem]
+    return None
+
+
 def type_at(loc: Loc, data: Any) -> Any:
     """Return the declared type of the value at ``loc`` in a scenario (``None`` if unknown)."""
     tp: Any = Scenario
     value: Any = data
     for elem in loc:
-        tp = _choose(tp, value)
-        origin = get_origin(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = tp.model_fields.get(str(elem))
-            if field is None:
-                return None
-            tp = field.annotation
-        elif origin is list:
-            tp = get_args(tp)[0]
-        elif origin is tuple and isinstance(elem, int) and elem < len(get_args(tp)):
-            tp = get_args(tp)[elem]
-        elif origin is dict:
-            tp = get_args(tp)[1]
-        else:
-            return None
-        if isinstance(value, Mapping):
-            value = lookup_key(value, elem)
-        elif isinstance(value, list) and isinstance(elem, int) and 0 <= elem < len(value):
-            value = value[elem]
-        else:
-            value = None
+        tp = _step(_choose(tp, value), elem)
+        value = _value_at(value, elem)
     return _choose(tp, value)

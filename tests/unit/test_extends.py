@@ -71,4 +71,6 @@ def test_extends_must_name_a_file(tmp_path: Path) -> None:
     (tmp_path / "child.yaml").write_text("name: c\nextends: [a, b]\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         load_scenario(tmp_path / "child.yaml")
-    assert info.value.lines() == [f"{tmp_path / 'child.yaml'}:2: extends: must be the name of a scenario file"]
+    assert info.value.lines() == [
+        f"{tmp_path / 'child.yaml'}:2: extends: must be the name of a scenario file"
+    ]

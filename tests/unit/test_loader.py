@@ -51,15 +51,33 @@ def _problems(text: str) -> list[str]:
 
 
 def test_every_problem_is_reported_with_its_line() -> None:
-    text = MINIMAL.read_text(encoding="utf-8").replace("tfr: 1.1", "tfr: -1").replace("seed: 1", "seed: x")
+    text = (
+        MINIMAL.read_text(encoding="utf-8")
+        .replace("tfr: 1.1", "tfr: -1")
+        .replace("seed: 1", "seed: x")
+    )
     lines = _problems(text)
-    assert lines == ["s.yaml:7: seed: must be a whole number, got 'x'", "s.yaml:18: demography.tfr: must be >= 0, got -1"]
+    assert lines == [
+        "s.yaml:7: seed: must be a whole number, got 'x'",
+        "s.yaml:18: demography.tfr: must be >= 0, got -1",
+    ]
 
 
 def test_problem_prints_as_file_line_path_message() -> None:
-    p = Problem("scenarios/x.yaml", 42, "housing[longcheng_gongguan].phases[0].units", "must be >= 0, got -5")
-    assert str(p) == "scenarios/x.yaml:42: housing[longcheng_gongguan].phases[0].units: must be >= 0, got -5"
-    assert str(Problem(None, None, "demography.tfr", "must be a number")) == "demography.tfr: must be a number"
+    p = Problem(
+        "scenarios/x.yaml",
+        42,
+        "housing[longcheng_gongguan].phases[0].units",
+        "must be >= 0, got -5",
+    )
+    assert (
+        str(p)
+        == "scenarios/x.yaml:42: housing[longcheng_gongguan].phases[0].units: must be >= 0, got -5"
+    )
+    assert (
+        str(Problem(None, None, "demography.tfr", "must be a number"))
+        == "demography.tfr: must be a number"
+    )
     assert str(ScenarioError([p, p])) == f"{p}\n{p}"
 
 
@@ -68,10 +86,19 @@ def test_problem_prints_as_file_line_path_message() -> None:
     [
         ("", "s.yaml:1: the file is empty (a scenario is a mapping of keys)"),
         ("- 1\n- 2\n", "s.yaml:1: a scenario must be a mapping of keys"),
-        ("a: 1\nb: [1,\n", "s.yaml:3: YAML syntax error: expected the node content, but found '<stream end>'"),
-        ("a: !!set {x}\n", "s.yaml:1: a: unsupported YAML tag '!!set' (only plain YAML data is allowed)"),
+        (
+            "a: 1\nb: [1,\n",
+            "s.yaml:3: YAML syntax error: expected the node content, but found '<stream end>'",
+        ),
+        (
+            "a: !!set {x}\n",
+            "s.yaml:1: a: unsupported YAML tag '!!set' (only plain YAML data is allowed)",
+        ),
         ("a: &x [*x]\n", "s.yaml:1: a[0]: too many or recursive aliases"),
-        ("a: !!python/name:os.system\n", "s.yaml:1: a: unsupported YAML tag '!!python/name:os.system' (only plain YAML data is allowed)"),
+        (
+            "a: !!python/name:os.system\n",
+            "s.yaml:1: a: unsupported YAML tag '!!python/name:os.system' (only plain YAML data is allowed)",
+        ),
     ],
 )
 def test_unsafe_or_malformed_yaml_gives_one_clear_line(text: str, expected: str) -> None:

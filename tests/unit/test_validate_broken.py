@@ -21,7 +21,9 @@ FACILITY_KEYS = (
 )
 
 EXPECTED: dict[str, list[str]] = {
-    "unknown_key.yaml": [f"5: facilities[core_kg].colour: unknown key 'colour' (allowed: {FACILITY_KEYS})"],
+    "unknown_key.yaml": [
+        f"5: facilities[core_kg].colour: unknown key 'colour' (allowed: {FACILITY_KEYS})"
+    ],
     "wrong_type.yaml": ["3: demography.tfr: must be a number, got 'lots'"],
     "bad_date.yaml": ["4: facilities[core_kg].opens: must be a date like 2021-09-01, got 'soon'"],
     "impossible_date.yaml": [
@@ -31,7 +33,9 @@ EXPECTED: dict[str, list[str]] = {
         "6: housing[north_estate].phases[1].date: must lie inside the horizon 2019-01-01 to 2030-12-31, "
         "got 2035-06-30"
     ],
-    "unknown_zone.yaml": ["5: facilities[far_clinic].zone: unknown zone 'nowhere' (zones: core, village)"],
+    "unknown_zone.yaml": [
+        "5: facilities[far_clinic].zone: unknown zone 'nowhere' (zones: core, village)"
+    ],
     "unknown_opens_with.yaml": [
         "4: facilities[core_kg].opens_with: unknown housing project 'south_estate' (projects: north_estate)"
     ],
@@ -132,14 +136,22 @@ def test_validate_reports_the_problem_and_exits_2(name: str) -> None:
 def test_validate_reports_each_file_and_fails_if_any_is_broken() -> None:
     result = run_cli("validate", "tests/scenarios/minimal.yaml", f"{BROKEN}/wrong_type.yaml")
     assert result.returncode == 2
-    assert result.stdout == "ok: tests/scenarios/minimal.yaml (minimal, 2 zones, 1 housing projects, 3 facilities)\n"
-    assert result.stderr == f"{BROKEN}/wrong_type.yaml:3: demography.tfr: must be a number, got 'lots'\n"
+    assert (
+        result.stdout
+        == "ok: tests/scenarios/minimal.yaml (minimal, 2 zones, 1 housing projects, 3 facilities)\n"
+    )
+    assert (
+        result.stderr
+        == f"{BROKEN}/wrong_type.yaml:3: demography.tfr: must be a number, got 'lots'\n"
+    )
 
 
 def test_python_tag_is_never_executed(tmp_path: Path) -> None:
     marker = tmp_path / "executed"
     hostile = tmp_path / "hostile.yaml"
-    hostile.write_text(f'name: x\nseed: !!python/object/apply:os.system ["touch {marker}"]\n', encoding="utf-8")
+    hostile.write_text(
+        f'name: x\nseed: !!python/object/apply:os.system ["touch {marker}"]\n', encoding="utf-8"
+    )
     result = run_cli("validate", str(hostile))
     assert result.returncode == 2
     assert not marker.exists()
