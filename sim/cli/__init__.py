@@ -19,6 +19,8 @@ from sim.scenario import ScenarioError
 EXIT_OK = 0
 EXIT_INVALID = 2
 """Exit status for a usage error or an invalid scenario (argparse uses 2 too)."""
+EXIT_FAILED = 1
+"""Exit status when a command fails for another reason (an unwritable output)."""
 
 
 class Command(Protocol):
@@ -45,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     for command in COMMANDS:
         command.register(subparsers)
     return parser
@@ -76,3 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines():
             print(line, file=sys.stderr)
         return EXIT_INVALID
+    except OSError as exc:  # an output that cannot be written, say
+        print(
+            f"run.py {args.command}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED

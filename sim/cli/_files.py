@@ -19,9 +19,10 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
         The content, written as UTF-8.
     """
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp"
-    )
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:  # name the file the user asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)

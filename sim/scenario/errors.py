@@ -50,7 +50,7 @@ class Problem:
         if self.file is not None:
             where = f"{self.file}:{self.line}: " if self.line is not None else f"{self.file}: "
         what = f"{self.path}: " if self.path else ""
-        return f"{where}{what}{self.message}"
+        return " ".join(f"{where}{what}{self.message}".splitlines())  # always one line
 
 
 class ScenarioError(Exception):

@@ -194,6 +194,8 @@ def read_tree(text: str, file: str) -> Node:
         if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
             what += f" ({' '.join(exc.context.split())} on line {exc.context_mark.line + 1})"
         raise ScenarioError([Problem(file, line, "", f"YAML syntax error: {what}")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(file, None, "", "values are nested too deeply")]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(file, None, "", f"YAML error: {exc}")]) from None
     finally:

@@ -76,3 +76,11 @@ def test_schema_out_writes_the_file_whole(
     assert capsys.readouterr().out == ""
     assert json.loads(out.read_text(encoding="utf-8"))["title"] == "Scenario"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_schema_to_an_unwritable_place_fails_without_a_traceback(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "scenario.schema.json"
+    result = run_cli("schema", "--out", str(target))
+    assert result.returncode == 1
+    assert result.stderr == f"run.py schema: No such file or directory: {target}\n"
+    assert not (tmp_path / "missing").exists()

@@ -115,3 +115,9 @@ def test_a_missing_file_is_a_scenario_error() -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario("no/such/file.yaml")
     assert info.value.lines() == ["no/such/file.yaml: file not found"]
+
+
+def test_deeply_nested_values_are_a_scenario_error() -> None:
+    assert _problems("a: " + "[" * 5000 + "]" * 5000 + "\n") == [
+        "s.yaml: values are nested too deeply"
+    ]
