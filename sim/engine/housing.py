@@ -5,7 +5,7 @@ housing project, or a zone's existing housing. Each phase of a project is a
 SimPy process that waits for its (slipped) delivery date, decides which units
 will be occupied and when, and moves households in at their dates. A dwelling
 whose household leaves or dies out is let again after ``relet_months`` to a new
-household of the same profile (ASSUMPTION: steady turnover), in monthly batches.
+household of the same profile (ASSUMPTION: steady turnover), in quarterly batches.
 
 Resettlement projects with ``relocates_from`` fill units with households that
 already live in the named zone: they leave their (demolished) dwelling and move,
@@ -51,6 +51,9 @@ from sim.scenario.model import (
 
 Composer = Callable[[np.ndarray], Composition]
 
+RELET_BATCH_MONTHS = 3
+"""Vacated dwellings are re-let in batches at quarter boundaries."""
+
 
 @dataclass
 class Stock:
@@ -66,17 +69,25 @@ class Stock:
 
 
 def make_households(
-    stock: Stock, arrival: np.ndarray, gen: np.random.Generator, life: LifeTables
+    stock: Stock,
+    arrival: np.ndarray,
+    gen: np.random.Generator,
+    life: LifeTables,
+    rows: np.ndarray | None = None,
 ) -> list[Household]:
-    """Compose ``len(arrival)`` households of ``stock`` arriving at model times ``arrival``.
+    """Compose households of ``stock`` for the units ``rows`` (default: all) of a batch
+    of ``len(arrival)`` units arriving at model times ``arrival``.
 
     Draw order is fixed (composition, member clocks, departure and key), and row
-    ``i`` of every draw belongs to household ``i``.
+    ``i`` of every draw belongs to unit ``i`` whether or not it is occupied, so a
+    unit's household does not depend on which other units are occupied.
     """
     n = len(arrival)
     u_hh = gen.random((n, stock.columns))
     u_m = gen.random((n, MAX_MEMBERS, MEMBER_DRAWS))
     u_x = gen.random((n, 2))
+    if rows is not None:
+        u_hh, u_m, u_x, arrival = u_hh[rows], u_m[rows], u_x[rows], arrival[rows]
     return build_households(stock, stock.compose(u_hh), arrival, u_m, u_x, life)
 
 
@@ -244,9 +255,10 @@ class Housing:
         arrival = self.env.now + lag * DAYS_PER_YEAR
         units = np.flatnonzero(np.isfinite(lag) & (arrival < self.cal.end_time))
         units = units[np.argsort(arrival[units], kind="stable")]
-        households = make_households(stock, arrival, self.streams.generator(Stream.HOUSEHOLDS, pi, phi), self.pop.life)
+        gen_hh = self.streams.generator(Stream.HOUSEHOLDS, pi, phi)
+        households = make_households(stock, arrival, gen_hh, self.pop.life, rows=units)
         origin = self.zone_index[project.relocates_from] if project.relocates_from else None
-        for unit in units.tolist():
+        for unit, household in zip(units.tolist(), households, strict=True):
             yield self.env.timeout(arrival[unit] - self.env.now)
             stock.occupied += 1
             if origin is not None and u[unit, 2] < project.relocation_share:
@@ -257,7 +269,7 @@ class Housing:
                     old.delivered -= 1  # the village dwelling is demolished
                     self.pop.relocate(mover, stock.zone, stock.index)
                     continue
-            self.pop.settle(households[unit])
+            self.pop.settle(household)
 
     # ----------------------------------------------------------------- re-letting
 
@@ -266,7 +278,9 @@ class Housing:
         stock.occupied -= 1
         if self.relet_days is None:
             return
-        month = int(math.ceil((self.env.now + self.relet_days) / DAYS_PER_MONTH))
+        # Re-lets are batched by quarter: one composition per profile group and quarter
+        # keeps the cost per re-let low (a dwelling waits relet_months plus up to a quarter).
+        month = RELET_BATCH_MONTHS * int(math.ceil((self.env.now + self.relet_days) / (RELET_BATCH_MONTHS * DAYS_PER_MONTH)))
         if month * DAYS_PER_MONTH >= self.cal.end_time:
             return
         key = (stock.group, month)
@@ -276,7 +290,7 @@ class Housing:
             self.env.process(self._relet(key))
 
     def _relet(self, key: tuple[int, int]) -> Generator[simpy.Event, Any, None]:
-        """Let the dwellings of one profile group vacated for this month, in one batch."""
+        """Let the dwellings of one profile group waiting for this quarter, in one batch."""
         group, month = key
         yield self.env.timeout(month * DAYS_PER_MONTH - self.env.now)
         stocks = self.pending.pop(key)

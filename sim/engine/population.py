@@ -123,8 +123,12 @@ class Population:
         hh.present = True
         z = hh.zone
         self.households[z] += 1
-        for p in hh.members:
-            self._count(z, p, +1)
+        added, care, off = self._added.append, self.care_counts[z], self.offset
+        base = 2 * z * self.width
+        for p in hh.members:  # _count(z, p, +1), inlined: this runs for every resident
+            day = p.birth + off
+            added(base + p.female * self.width + (int(day) if day > 0.0 else 0))
+            care[p.care] += 1
         if not initial:
             self.flows[ARRIVALS][z] += len(hh.members)
         self._start(hh)
