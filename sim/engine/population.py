@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import simpy
@@ -30,6 +30,24 @@ MAX_AGE_YEARS = 115
 ARRIVALS, BIRTHS, DEATHS, DEPARTURES = range(4)
 
 _DEATH, _BIRTH, _CARE, _DEPART = range(4)
+
+
+class PopulationListener(Protocol):
+    """Observer of individual residents' events (e.g. a waiting list for beds).
+
+    Called synchronously, after the population's own counts are updated. A
+    listener must not draw from any household's generator (common random numbers).
+    """
+
+    def on_settle(self, hh: Household) -> None: ...
+
+    def on_relocate(self, hh: Household, old_zone: int) -> None: ...
+
+    def on_care(self, hh: Household, p: Person) -> None: ...
+
+    def on_death(self, hh: Household, p: Person) -> None: ...
+
+    def on_leave(self, hh: Household) -> None: ...
 
 
 class Population:
@@ -51,6 +69,7 @@ class Population:
         self.care_counts = [[0, 0, 0] for _ in range(n_zones)]
         self.queues: dict[int, deque[Household]] = {}
         self.on_vacate: Callable[[Household], None] | None = None
+        self.listeners: list[PopulationListener] = []
         self.n_events = 0
 
     # ----------------------------------------------------------------- counting
@@ -96,6 +115,15 @@ class Population:
         cum = self._cumulative()
         return np.asarray(self._prefix(cum, t, lo_years) - self._prefix(cum, t, hi_years))
 
+    def cohort_table(self, t: float, edges_years: list[float]) -> np.ndarray:
+        """Residents per zone between consecutive age edges at ``t``, ``(Z, len(edges) - 1)``.
+
+        One cumulative count serves every interval ``[edges[k], edges[k + 1])``.
+        """
+        cum = self._cumulative()
+        prefix = [self._prefix(cum, t, a) for a in edges_years]
+        return np.stack([lo - hi for lo, hi in zip(prefix, prefix[1:], strict=False)], axis=1)
+
     def pyramid(self, t: float, width_years: float = 5.0, top: float = 100.0) -> np.ndarray:
         """Whole-town residents by sex and age group at ``t``: ``(2, groups)``,
         groups of ``width_years`` from 0 with the last open-ended at ``top``."""
@@ -131,6 +159,8 @@ class Population:
             care[p.care] += 1
         if not initial:
             self.flows[ARRIVALS][z] += len(hh.members)
+        for listener in self.listeners:
+            listener.on_settle(hh)
         self._start(hh)
 
     def relocate(self, hh: Household, zone: int, stock: int) -> None:
@@ -146,6 +176,8 @@ class Population:
         self.flows[ARRIVALS][zone] += len(hh.members)
         for p in hh.members:
             self._count(zone, p, +1)
+        for listener in self.listeners:
+            listener.on_relocate(hh, old)
 
     def queue_for_relocation(self, zone: int, hh: Household) -> None:
         """Offer a household of ``zone`` to resettlement projects (first come, first moved)."""
@@ -192,6 +224,8 @@ class Population:
         hh.members.remove(p)
         self._count(hh.zone, p, -1)
         self.flows[DEATHS][hh.zone] += 1
+        for listener in self.listeners:
+            listener.on_death(hh, p)
 
     def _leave(self, hh: Household, flow: int) -> None:
         z = hh.zone
@@ -200,6 +234,8 @@ class Population:
         self.flows[flow][z] += len(hh.members)
         self.households[z] -= 1
         hh.present = False
+        for listener in self.listeners:
+            listener.on_leave(hh)
         if self.on_vacate is not None:
             self.on_vacate(hh)
 
@@ -230,6 +266,8 @@ class Population:
             p.next_care = p.birth + self.life.to_institutional.next_age_scalar(age, e) * DAYS_PER_YEAR
         else:
             p.next_care = INF
+        for listener in self.listeners:
+            listener.on_care(hh, p)
 
 
 def _next_event(hh: Household) -> tuple[float, int, Person | None]:
