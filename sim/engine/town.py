@@ -82,9 +82,11 @@ def simulate(scenario: Scenario, seed: int | None = None) -> Results:
         zone_index={z.id: i for i, z in enumerate(scenario.zones)},
         distance_km=distance_matrix(scenario),
     )
+    # Services are built before the existing residents settle, so that models
+    # listening to residents' events (pop.listeners) see them arrive.
+    models = [m for m in (build(ctx) for build in SERVICE_MODELS) if m is not None]
     housing.start()
     initial = pop.age_band_counts(0.0).sum(axis=1)
-    models = [m for m in (build(ctx) for build in SERVICE_MODELS) if m is not None]
     for m in models:
         m.start()
         monitor.probes.append(m.sample)
