@@ -18,7 +18,7 @@ from scipy.special import ndtr, ndtri
 
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF, MortalityHazard, PiecewiseHazard, exp1
-from sim.scenario.model import AgeRange, AgeStructureProfile, FamilyProfile, parse_band
+from sim.scenario.model import AgeRange, FamilyProfile, parse_band
 
 MAX_MEMBERS = 12
 """Upper bound on members in a composed household (fixed draw layout)."""

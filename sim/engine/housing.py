@@ -45,6 +45,7 @@ from sim.scenario.model import (
     Delay,
     FamilyProfile,
     HousingProject,
+    InitialPopulation,
     OccupancyCurve,
     Scenario,
 )
@@ -126,6 +127,16 @@ def composer(profile: FamilyProfile | AgeStructureProfile, female_share: float) 
     return structure_columns(), lambda u: compose_structure(profile.household_size, profile.age_shares, u)
 
 
+def _as_profile(ip: InitialPopulation) -> AgeStructureProfile:
+    """A zone's existing population as a household profile (for composing and re-letting)."""
+    return AgeStructureProfile(
+        kind="age_structure",
+        household_size=ip.household_size,
+        age_shares=ip.age_shares,
+        occupancy=OccupancyCurve(points=[(1.0, 1.0)]),
+    )
+
+
 def delay_days(delay: Delay, gen: np.random.Generator, random: bool) -> float:
     """A delay in model days; with ``random`` off, none."""
     if not random or delay.distribution == "none":
@@ -187,8 +198,7 @@ class Housing:
                 ip = z.initial_population
                 self.zone_stock[zi] = len(self.stocks)
                 group = groups.setdefault(("zone", zi), len(groups))
-                comp = lambda u, ip=ip: compose_structure(ip.household_size, ip.age_shares, u)  # noqa: E731
-                self._add_stock(zi, group, structure_columns(), comp)
+                self._add_stock(zi, group, *composer(_as_profile(ip), female))
         relet = scenario.housing_defaults.relet_months
         self.relet_days = None if relet is None else relet * DAYS_PER_MONTH
         self.pending: dict[tuple[int, int], list[int]] = {}  # (group, month) -> stocks waiting

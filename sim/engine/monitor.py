@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import Event
+from simpy.events import Event, EventPriority
 
 from sim.engine.population import Population
 from sim.engine.results import EVENT_KINDS
 
-LATE = 2
+LATE = EventPriority(2)
 """Priority below SimPy's NORMAL (1): runs after all other events at the same time."""
 
 

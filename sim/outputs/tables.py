@@ -75,7 +75,7 @@ def series_table(results: Sequence[Results]) -> pd.DataFrame:
         keep = np.broadcast_to(active, r.series["demand"].shape).reshape(-1)
         frames.append(df[keep])
     if not frames:
-        empty = {"rep": [], "date": [], "zone": [], "service": [], **{f: [] for f in SERIES_FIELDS}}
+        empty: dict[str, list[object]] = {"rep": [], "date": [], "zone": [], "service": [], **{f: [] for f in SERIES_FIELDS}}
         return pd.DataFrame(empty).astype(
             {"rep": "int64", "date": "datetime64[ns]", **{f: "float64" for f in SERIES_FIELDS}}
         )

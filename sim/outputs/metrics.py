@@ -1,0 +1,160 @@
+"""Gap metrics: when, how much, how long and how likely demand outruns capacity.
+
+Per replication, zone and service (MODEL.md §5):
+
+* ``first_shortfall`` — first report date with unmet demand;
+* ``peak_unmet`` and ``peak_date`` — the largest unmet demand and when;
+* ``months_in_shortfall`` — time with unmet demand, in months;
+* ``unmet_seat_years`` — the time integral of unmet demand (seat-, bed-,
+  place-years…), the state at a report date held until the next one.
+
+Across replications: medians, the 90th percentile of the peak, the share of
+replications with any shortfall, and 95 % confidence intervals of the means.
+Beside them stands the **static requirement** of the per-1,000 quotas
+(:class:`~sim.scenario.model.StaticNorms`) for the same zone at the peak date,
+so a planner sees where the static method misleads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario.model import StaticNorms
+
+DAYS_PER_YEAR = 365.25
+Z95 = 1.959963984540054
+
+
+def interval_weights(dates: np.ndarray) -> np.ndarray:
+    """Years each report date stands for: until the next report (the last one
+    as long as the one before it)."""
+    t = (pd.to_datetime(dates) - pd.to_datetime(dates[0])).days.to_numpy(dtype=float)
+    w = np.diff(t)
+    w = np.append(w, w[-1] if len(w) else 1.0)
+    return np.asarray(w / DAYS_PER_YEAR)
+
+
+def per_rep_gaps(series: pd.DataFrame) -> pd.DataFrame:
+    """Gap metrics per ``rep, zone, service`` from a series table."""
+    cols = ["rep", "zone", "service"]
+    if series.empty:
+        return pd.DataFrame(columns=[*cols, "first_shortfall", "peak_unmet", "peak_date",
+                                     "months_in_shortfall", "unmet_seat_years", "any_shortfall"])
+    df = series.sort_values([*cols, "date"], kind="stable")
+    dates = np.sort(df["date"].unique())
+    w = pd.Series(interval_weights(dates), index=pd.to_datetime(dates))
+    df = df.assign(_w=df["date"].map(w).to_numpy(), _short=(df["unmet"] > 1e-9).to_numpy())
+    df["_uw"] = df["unmet"] * df["_w"]
+    df["_sw"] = df["_short"] * df["_w"]
+    g = df.groupby(cols, observed=True, sort=True)
+    out = g.agg(peak_unmet=("unmet", "max"), unmet_seat_years=("_uw", "sum"), _sy=("_sw", "sum"),
+                any_shortfall=("_short", "any"))
+    out["months_in_shortfall"] = out.pop("_sy") * 12.0
+    peak_idx = g["unmet"].idxmax()
+    out["peak_date"] = df.loc[peak_idx.to_numpy(), "date"].to_numpy()
+    out.loc[out["peak_unmet"] <= 1e-9, "peak_date"] = pd.NaT
+    first = df[df["_short"]].groupby(cols, observed=True)["date"].min()
+    out["first_shortfall"] = first.reindex(out.index)
+    return out.reset_index()
+
+
+def _median_date(s: pd.Series) -> pd.Timestamp:
+    s = s.dropna()
+    if s.empty:
+        return pd.NaT
+    return pd.Timestamp(int(np.median(s.astype("int64"))))
+
+
+def _ci(values: pd.Series) -> tuple[float, float, float]:
+    """Mean and 95 % normal interval of the mean across replications."""
+    v = values.to_numpy(dtype=float)
+    m = float(v.mean())
+    if len(v) < 2:
+        return m, math.nan, math.nan
+    half = Z95 * float(v.std(ddof=1)) / math.sqrt(len(v))
+    return m, m - half, m + half
+
+
+def summarise_gaps(per_rep: pd.DataFrame) -> pd.DataFrame:
+    """Across replications: one row per ``zone, service``."""
+    rows = []
+    for (zone, service), g in per_rep.groupby(["zone", "service"], observed=True, sort=True):
+        mean, lo, hi = _ci(g["unmet_seat_years"])
+        rows.append({
+            "zone": zone,
+            "service": service,
+            "reps": len(g),
+            "share_reps_shortfall": float(g["any_shortfall"].mean()),
+            "first_shortfall_median": _median_date(g["first_shortfall"]),
+            "peak_unmet_median": float(g["peak_unmet"].median()),
+            "peak_unmet_p90": float(g["peak_unmet"].quantile(0.9)),
+            "peak_date_median": _median_date(g["peak_date"]),
+            "months_in_shortfall_median": float(g["months_in_shortfall"].median()),
+            "unmet_seat_years_median": float(g["unmet_seat_years"].median()),
+            "unmet_seat_years_mean": mean,
+            "unmet_seat_years_ci_low": lo,
+            "unmet_seat_years_ci_high": hi,
+        })
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ static requirement
+
+def _band_residents(population: pd.DataFrame, bands: list[str] | None) -> pd.DataFrame:
+    df = population if bands is None else population[population["age_band"].isin(bands)]
+    return df.groupby(["rep", "date", "zone"], observed=True)["residents"].sum().reset_index()
+
+
+def static_requirement(population: pd.DataFrame, norms: StaticNorms) -> pd.DataFrame:
+    """The static method's requirement per ``rep, date, zone, service``, in the
+    service's capacity unit (seats, beds, places, service population)."""
+    everyone = _band_residents(population, None)
+    elderly = _band_residents(population, ["60-79", "80+"])
+    per_1000 = {
+        "kindergarten": (everyone, norms.kindergarten_seats_per_1000),
+        "primary": (everyone, norms.primary_seats_per_1000),
+        "middle": (everyone, norms.middle_seats_per_1000),
+        "vocational": (everyone, norms.vocational_seats_per_1000),
+        "eldercare_bed": (elderly, norms.eldercare_beds_per_1000_elderly),
+        "day_care": (elderly, norms.day_care_places_per_1000_elderly),
+    }
+    frames = [base.assign(service=svc, static_requirement=base["residents"] * q / 1000.0)
+              for svc, (base, q) in per_1000.items()]
+    # One community health centre per `health_centre_residents` (facts.md §1 [12]),
+    # expressed as the service population of the centres required.
+    size = norms.health_centre_residents
+    frames.append(everyone.assign(service="health_centre",
+                                  static_requirement=np.ceil(everyone["residents"] / size) * size))
+    out = pd.concat(frames, ignore_index=True).drop(columns="residents")
+    return out
+
+
+def gap_summary(series: pd.DataFrame, population: pd.DataFrame, norms: StaticNorms) -> pd.DataFrame:
+    """The summary table: gap metrics per zone and service, with the simulated
+    demand, capacity and static requirement at the median peak date (or, with no
+    shortfall, at the date of peak demand)."""
+    per_rep = per_rep_gaps(series)
+    summary = summarise_gaps(per_rep)
+    if summary.empty:
+        return summary
+    med = series.groupby(["zone", "service", "date"], observed=True)[["demand", "capacity"]].median().reset_index()
+    static = static_requirement(population, norms)
+    static = static.groupby(["zone", "service", "date"], observed=True)["static_requirement"].median().reset_index()
+    at = []
+    for row in summary.itertuples():
+        m = med[(med["zone"] == row.zone) & (med["service"] == row.service)]
+        when = row.peak_date_median
+        if pd.isna(when) and not m.empty:
+            when = m.loc[m["demand"].idxmax(), "date"]
+        near = m.iloc[(m["date"] - when).abs().argsort()[:1]] if not m.empty else m
+        s = static[(static["zone"] == row.zone) & (static["service"] == row.service) & (static["date"].isin(near["date"]))]
+        at.append({
+            "at_date": near["date"].iloc[0] if len(near) else pd.NaT,
+            "demand_at_date": float(near["demand"].iloc[0]) if len(near) else math.nan,
+            "capacity_at_date": float(near["capacity"].iloc[0]) if len(near) else math.nan,
+            "static_requirement_at_date": float(s["static_requirement"].iloc[0]) if len(s) else math.nan,
+        })
+    return pd.concat([summary, pd.DataFrame(at)], axis=1)
