@@ -5,7 +5,7 @@ housing project, or a zone's existing housing. Each phase of a project is a
 SimPy process that waits for its (slipped) delivery date, decides which units
 will be occupied and when, and moves households in at their dates. A dwelling
 whose household leaves or dies out is let again after ``relet_months`` to a new
-household of the same profile (ASSUMPTION: steady turnover), in quarterly batches.
+household of the same profile (ASSUMPTION: steady turnover).
 
 Resettlement projects with ``relocates_from`` fill units with households that
 already live in the named zone: they leave their (demolished) dwelling and move,
@@ -52,8 +52,8 @@ from sim.scenario.model import (
 
 Composer = Callable[[np.ndarray], Composition]
 
-RELET_BATCH_MONTHS = 3
-"""Vacated dwellings are re-let in batches at quarter boundaries."""
+RELET_BATCH_DAYS = 3 * DAYS_PER_MONTH
+"""Dwellings vacated within one quarter are re-let as one batch."""
 
 
 @dataclass
@@ -201,7 +201,7 @@ class Housing:
                 self._add_stock(zi, group, *composer(_as_profile(ip), female))
         relet = scenario.housing_defaults.relet_months
         self.relet_days = None if relet is None else relet * DAYS_PER_MONTH
-        self.pending: dict[tuple[int, int], list[int]] = {}  # (group, month) -> stocks waiting
+        self.pending: dict[tuple[int, int], list[tuple[int, float]]] = {}  # (group, quarter) -> (stock, when)
         self.delivered_log: list[tuple[str, int, float, int]] = []
         self.first_delivery = {p.id: simpy.Event(env) for p in scenario.housing}
         pop.on_vacate = self._vacated
@@ -288,25 +288,29 @@ class Housing:
         stock.occupied -= 1
         if self.relet_days is None:
             return
-        # Re-lets are batched by quarter: one composition per profile group and quarter
-        # keeps the cost per re-let low (a dwelling waits relet_months plus up to a quarter).
-        month = RELET_BATCH_MONTHS * int(math.ceil((self.env.now + self.relet_days) / (RELET_BATCH_MONTHS * DAYS_PER_MONTH)))
-        if month * DAYS_PER_MONTH >= self.cal.end_time:
+        when = self.env.now + self.relet_days
+        if when >= self.cal.end_time:
             return
-        key = (stock.group, month)
+        # Dwellings vacated in one quarter are re-let as one batch per profile group:
+        # one composition per batch keeps the cost per re-let low. Each household
+        # still moves in at its own date (vacated + relet_months, but not before
+        # the quarter has ended).
+        key = (stock.group, int(self.env.now // RELET_BATCH_DAYS))
         waiting = self.pending.setdefault(key, [])
-        waiting.append(stock.index)
+        waiting.append((stock.index, when))
         if len(waiting) == 1:
             self.env.process(self._relet(key))
 
     def _relet(self, key: tuple[int, int]) -> Generator[simpy.Event, Any, None]:
-        """Let the dwellings of one profile group waiting for this quarter, in one batch."""
-        group, month = key
-        yield self.env.timeout(month * DAYS_PER_MONTH - self.env.now)
-        stocks = self.pending.pop(key)
-        gen = self.streams.generator(Stream.RELET, group, month)
-        first = self.stocks[stocks[0]]
-        for hh, si in zip(make_households(first, np.full(len(stocks), self.env.now), gen, self.pop.life), stocks, strict=True):
+        """Let the dwellings of one profile group vacated in one quarter."""
+        group, quarter = key
+        yield self.env.timeout((quarter + 1) * RELET_BATCH_DAYS - self.env.now)
+        batch = sorted(self.pending.pop(key), key=lambda x: x[1])
+        arrival = np.maximum(np.array([w for _, w in batch]), self.env.now)
+        gen = self.streams.generator(Stream.RELET, group, quarter)
+        households = make_households(self.stocks[batch[0][0]], arrival, gen, self.pop.life)
+        for (si, _), t, hh in zip(batch, arrival.tolist(), households, strict=True):
+            yield self.env.timeout(t - self.env.now)
             stock = self.stocks[si]
             hh.zone, hh.stock = stock.zone, si
             stock.occupied += 1

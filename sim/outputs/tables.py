@@ -44,7 +44,7 @@ def population_table(results: Sequence[Results]) -> pd.DataFrame:
                 }
             )
         )
-    return _categorical(pd.concat(frames, ignore_index=True), ["zone", "age_band"])
+    return _categorical(pd.concat(frames, ignore_index=True), {"zone": results[0].zones, "age_band": results[0].age_bands})
 
 
 def events_table(results: Sequence[Results]) -> pd.DataFrame:
@@ -55,7 +55,7 @@ def events_table(results: Sequence[Results]) -> pd.DataFrame:
         cols = {"rep": rep, "date": g["date"], "zone": g["_1"]}
         cols.update({k: r.events[k].reshape(-1) for k in EVENT_KINDS})
         frames.append(pd.DataFrame(cols))
-    return _categorical(pd.concat(frames, ignore_index=True), ["zone"])
+    return _categorical(pd.concat(frames, ignore_index=True), {"zone": results[0].zones})
 
 
 def series_table(results: Sequence[Results]) -> pd.DataFrame:
@@ -79,7 +79,8 @@ def series_table(results: Sequence[Results]) -> pd.DataFrame:
         return pd.DataFrame(empty).astype(
             {"rep": "int64", "date": "datetime64[ns]", **{f: "float64" for f in SERIES_FIELDS}}
         )
-    return _categorical(pd.concat(frames, ignore_index=True), ["zone", "service"])
+    services = list(dict.fromkeys(s for r in results for s in r.services))
+    return _categorical(pd.concat(frames, ignore_index=True), {"zone": results[0].zones, "service": services})
 
 
 def facilities_table(results: Sequence[Results]) -> pd.DataFrame:
@@ -102,7 +103,7 @@ def facilities_table(results: Sequence[Results]) -> pd.DataFrame:
         frames.append(pd.DataFrame(cols))
     if not frames:
         return pd.DataFrame({"rep": [], "date": [], "facility": [], "service": [], "zone": []})
-    return _categorical(pd.concat(frames, ignore_index=True), ["facility", "service", "zone"])
+    return _categorical(pd.concat(frames, ignore_index=True), {"zone": results[0].zones})
 
 
 def extra_table(results: Sequence[Results], name: str) -> pd.DataFrame:
@@ -116,7 +117,8 @@ def extra_table(results: Sequence[Results], name: str) -> pd.DataFrame:
     return df
 
 
-def _categorical(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    for c in columns:
-        df[c] = df[c].astype("category")
+def _categorical(df: pd.DataFrame, orders: dict[str, Sequence[str]]) -> pd.DataFrame:
+    """Make columns categorical in the model's order (zones as in the scenario)."""
+    for c, order in orders.items():
+        df[c] = pd.Categorical(df[c], categories=list(order))
     return df
