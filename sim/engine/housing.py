@@ -15,7 +15,7 @@ so demand moves rather than being added.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,7 @@ from sim.scenario.model import (
     Delay,
     FamilyProfile,
     HousingProject,
+    HousingType,
     InitialPopulation,
     OccupancyCurve,
     Scenario,
@@ -67,6 +68,12 @@ class Stock:
     compose: Composer
     delivered: int = 0
     occupied: int = 0
+    reserved: int = 0  # delivered, empty, promised to a household already scheduled to move in
+
+    @property
+    def vacant(self) -> int:
+        """Units delivered and neither occupied nor reserved: free to take now."""
+        return self.delivered - self.occupied - self.reserved
 
 
 def make_households(
@@ -268,8 +275,10 @@ class Housing:
         gen_hh = self.streams.generator(Stream.HOUSEHOLDS, pi, phi)
         households = make_households(stock, arrival, gen_hh, self.pop.life, rows=units)
         origin = self.zone_index[project.relocates_from] if project.relocates_from else None
+        stock.reserved += len(units)
         for unit, household in zip(units.tolist(), households, strict=True):
             yield self.env.timeout(arrival[unit] - self.env.now)
+            stock.reserved -= 1
             stock.occupied += 1
             if origin is not None and u[unit, 2] < project.relocation_share:
                 mover = self.pop.next_relocatable(origin)
@@ -298,6 +307,7 @@ class Housing:
         key = (stock.group, int(self.env.now // RELET_BATCH_DAYS))
         waiting = self.pending.setdefault(key, [])
         waiting.append((stock.index, when))
+        stock.reserved += 1
         if len(waiting) == 1:
             self.env.process(self._relet(key))
 
@@ -313,5 +323,28 @@ class Housing:
             yield self.env.timeout(t - self.env.now)
             stock = self.stocks[si]
             hh.zone, hh.stock = stock.zone, si
+            stock.reserved -= 1
             stock.occupied += 1
             self.pop.settle(hh)
+
+    # ----------------------------------------------------------------- vacant dwellings
+
+    def take_vacant(self, types: Sequence[HousingType], distance_km: Sequence[float] | None = None) -> Stock | None:
+        """Take one vacant dwelling of the first of ``types`` that has one, or ``None``.
+
+        Among projects of that type, the one whose zone is nearest by
+        ``distance_km`` (per zone; default: scenario order) is taken first. The
+        dwelling counts as occupied from now: the caller settles its household.
+        """
+        for kind in types:
+            best: Stock | None = None
+            for pi, project in enumerate(self.scenario.housing):
+                stock = self.stocks[pi]
+                if project.type != kind or stock.vacant <= 0:
+                    continue
+                if best is None or (distance_km is not None and distance_km[stock.zone] < distance_km[best.zone]):
+                    best = stock
+            if best is not None:
+                best.occupied += 1
+                return best
+        return None
