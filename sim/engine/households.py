@@ -146,14 +146,11 @@ def compose_structure(
     """
     n = u.shape[0]
     size = categorical(sizes, u[:, 0])
-    rows = np.arange(n)
-    parts = []
-    for k in range(int(size.max(initial=0))):
-        has = size > k
-        c = 1 + 3 * k
-        ages = ages_from_bands(age_shares, u[has, c], u[has, c + 1])
-        parts.append((rows[has], k, ages, u[has, c + 2] < 0.5))
-    return _gather(n, parts)
+    slots = u[:, 1:].reshape(n, MAX_MEMBERS, 3)
+    # Households in row order, members in slot order: the layout _gather would sort to.
+    h, k = np.nonzero(np.arange(MAX_MEMBERS)[None, :] < size[:, None])
+    ages = ages_from_bands(age_shares, slots[h, k, 0], slots[h, k, 1])
+    return Composition(n=n, household=h, slot=k, age=ages.astype(float), female=slots[h, k, 2] < 0.5)
 
 
 def _gather(n: int, parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]]) -> Composition:

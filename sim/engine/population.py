@@ -64,6 +64,8 @@ class Population:
         # appending to a list costs far less than updating a NumPy array in place.
         self._added: list[int] = []
         self._removed: list[int] = []
+        self._cum: np.ndarray | None = None
+        self._cum_total = np.zeros(0, dtype=np.int64)
         self.households = [0] * n_zones
         self.flows = [[0] * n_zones for _ in EVENT_KINDS]
         self.care_counts = [[0, 0, 0] for _ in range(n_zones)]
@@ -86,21 +88,39 @@ class Population:
     @property
     def by_birth_day(self) -> np.ndarray:
         """Residents by zone, sex (0 male, 1 female) and day of birth, ``(Z, 2, days)``."""
+        self._apply()
+        return self._by_birth_day.reshape(len(self.households), 2, self.width)
+
+    def _apply(self) -> bool:
+        """Apply queued count changes; True if there were any."""
+        if not (self._added or self._removed):
+            return False
         flat = self._by_birth_day
-        if self._added:
-            flat += np.bincount(np.asarray(self._added), minlength=flat.size)
-            self._added.clear()
-        if self._removed:
-            flat -= np.bincount(np.asarray(self._removed), minlength=flat.size)
-            self._removed.clear()
-        return flat.reshape(len(self.households), 2, self.width)
+        for changes, sign in ((self._added, 1), (self._removed, -1)):
+            if not changes:
+                continue
+            idx = np.asarray(changes)
+            if len(idx) * 20 > flat.size:
+                flat += sign * np.bincount(idx, minlength=flat.size)
+            else:
+                np.add.at(flat, idx, sign)
+            changes.clear()
+        self._cum = None
+        return True
 
     def _cumulative(self, by_sex: bool = False) -> np.ndarray:
-        counts = self.by_birth_day
-        counts = counts.reshape(-1, self.width) if by_sex else counts.sum(axis=1)
-        cum = np.zeros((counts.shape[0], counts.shape[1] + 1), dtype=np.int64)
-        np.cumsum(counts, axis=1, out=cum[:, 1:])
-        return cum
+        """Counts born up to each day, ``(Z, days + 1)`` (or ``(2Z, …)`` by sex).
+
+        Computed once per state: every query at a report reuses it.
+        """
+        self._apply()
+        if self._cum is None:
+            counts = self._by_birth_day.reshape(-1, self.width)
+            cum = np.zeros((counts.shape[0], self.width + 1), dtype=np.int64)
+            np.cumsum(counts, axis=1, out=cum[:, 1:])
+            self._cum = cum
+            self._cum_total = cum.reshape(len(self.households), 2, -1).sum(axis=1)
+        return self._cum if by_sex else self._cum_total
 
     def age_band_counts(self, t: float) -> np.ndarray:
         """Residents by zone and reporting age band at time ``t``, ``(Z, B)``."""
@@ -159,6 +179,7 @@ class Population:
             care[p.care] += 1
         if not initial:
             self.flows[ARRIVALS][z] += len(hh.members)
+            self.n_events += 1
         for listener in self.listeners:
             listener.on_settle(hh)
         self._start(hh)
