@@ -10,9 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sim.engine.services.base import Context, ServiceModel, ServiceOutput
+from sim.engine.services.circles import build_service_circles
+from sim.engine.services.community import build_community_services
+from sim.engine.services.eldercare import build_eldercare_beds
 
 Builder = Callable[[Context], ServiceModel | None]
 
 SERVICE_MODELS: list[Builder] = []
+SERVICE_MODELS.append(build_eldercare_beds)
+SERVICE_MODELS.append(build_community_services)
+SERVICE_MODELS.append(build_service_circles)
 
 __all__ = ["SERVICE_MODELS", "Builder", "Context", "ServiceModel", "ServiceOutput"]

@@ -1,0 +1,146 @@
+"""Who may use which facility, and counted demand served nearest first.
+
+MODEL.md §4: a person who needs a service is served by a facility whose
+catchment covers their zone and has free capacity, nearest first; a scenario
+may allow overflow to other facilities within ``services.allocation.overflow_km``;
+otherwise the person is unmet. Distances are between zone centroids.
+
+For services whose demand is a count read at each report date (day care,
+canteens, family doctors, health centres) :func:`allocate` serves zone-facility
+pairs in order of distance (catchment pairs before overflow pairs), each taking
+what it can. Zone capacity in the series is each facility's capacity split
+among its catchment zones in proportion to their demand (equally when none
+has demand): the capacity the zone can count on, which sums over zones to the
+facilities' total (a documented convention, not a policy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.results import FacilityKey
+from sim.engine.services.base import Context, ServiceOutput
+from sim.engine.services.facilities import FacilitySchedule
+from sim.scenario.model import Service
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which zones each facility may serve and which facilities each zone prefers."""
+
+    catchment: list[list[int]]  # per facility: its catchment zones
+    served_zones: list[list[int]]  # per facility: catchment plus overflow zones
+    preference: list[list[int]]  # per zone: usable facilities, catchment first, nearest first
+    pairs: list[tuple[int, int]]  # (zone, facility) in allocation order
+
+
+def reach(ctx: Context, schedules: list[FacilitySchedule]) -> Reach:
+    """Eligibility and nearest-first order for ``schedules`` under the scenario's overflow rule."""
+    overflow = ctx.scenario.services.allocation.overflow_km
+    d = ctx.distance_km
+    ranked: list[tuple[int, float, int, int]] = []  # (overflow?, km, zone, facility)
+    served: list[list[int]] = []
+    for f, s in enumerate(schedules):
+        zones = list(s.catchment)
+        ranked += [(0, float(d[z, s.zone]), z, f) for z in s.catchment]
+        if overflow > 0.0:
+            extra = [z for z in range(ctx.n_zones) if z not in s.catchment and d[z, s.zone] <= overflow]
+            zones += extra
+            ranked += [(1, float(d[z, s.zone]), z, f) for z in extra]
+        served.append(zones)
+    ranked.sort()
+    preference: list[list[int]] = [[] for _ in range(ctx.n_zones)]
+    for _, _, z, f in ranked:
+        preference[z].append(f)
+    return Reach(
+        catchment=[list(s.catchment) for s in schedules],
+        served_zones=served,
+        preference=preference,
+        pairs=[(z, f) for _, _, z, f in ranked],
+    )
+
+
+def allocate(demand: np.ndarray, capacity: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """Serve ``demand`` (Z,) from ``capacity`` (F,) pair by pair: served ``(F, Z)``."""
+    left_d = demand.astype(float).copy()
+    left_c = capacity.astype(float).copy()
+    served = np.zeros((len(capacity), len(demand)))
+    for z, f in pairs:
+        take = min(left_d[z], left_c[f])
+        if take > 0.0:
+            served[f, z] += take
+            left_d[z] -= take
+            left_c[f] -= take
+    return served
+
+
+def zone_capacity(capacity: np.ndarray, catchment: list[list[int]], demand: np.ndarray) -> np.ndarray:
+    """Each facility's capacity split over its catchment in proportion to demand, ``(Z,)``."""
+    out = np.zeros(len(demand))
+    for f, zones in enumerate(catchment):
+        d = demand[zones]
+        total = float(d.sum())
+        share = d / total if total > 0.0 else np.full(len(zones), 1.0 / len(zones))
+        np.add.at(out, zones, capacity[f] * share)
+    return out
+
+
+def schedules_for(ctx: Context, service: Service) -> list[FacilitySchedule]:
+    """Opening and capacity schedules of every facility providing ``service``."""
+    return [
+        FacilitySchedule(ctx, i, f, service)
+        for i, f in enumerate(ctx.scenario.facilities)
+        if service in f.services
+    ]
+
+
+class CountService:
+    """One service whose demand is a count per zone, read and served at each report date."""
+
+    def __init__(self, ctx: Context, service: Service, schedules: list[FacilitySchedule]) -> None:
+        self.ctx, self.service, self.schedules = ctx, service, schedules
+        self.reach = reach(ctx, schedules)
+        self.series = ctx.series_arrays()
+        n_t = len(ctx.times)
+        self.fac_capacity = [np.zeros(n_t) for _ in schedules]
+        self.fac_served = [np.zeros(n_t) for _ in schedules]
+
+    def start(self) -> None:
+        for s in self.schedules:
+            s.start()
+
+    def record(self, i: int, t: float, demand: np.ndarray) -> None:
+        """Serve ``demand`` (Z,) at report ``i`` (time ``t``) and store the rows."""
+        cap = np.array([s.capacity(t) for s in self.schedules])
+        served = allocate(demand, cap, self.reach.pairs)
+        by_zone = served.sum(axis=0)
+        row = self.series
+        row["demand"][i] = demand
+        row["served"][i] = by_zone
+        row["unmet"][i] = demand - by_zone
+        row["capacity"][i] = zone_capacity(cap, self.reach.catchment, demand)
+        for f in range(len(self.schedules)):
+            self.fac_capacity[f][i] = cap[f]
+            self.fac_served[f][i] = served[f].sum()
+
+    def output(self) -> ServiceOutput:
+        zones = list(self.ctx.zone_index)
+        return ServiceOutput(
+            series={self.service: self.series},
+            facility_keys=[FacilityKey(s.facility.id, self.service.value, zones[s.zone]) for s in self.schedules],
+            facility_series={"capacity": self.fac_capacity, "served": self.fac_served},
+        )
+
+
+def merge_outputs(outputs: list[ServiceOutput], n_times: int) -> ServiceOutput:
+    """One output from several services' outputs (series, facility rows, tables)."""
+    merged = ServiceOutput(facility_series={"capacity": [], "served": [], "waiting": []})
+    for out in outputs:
+        merged.series.update(out.series)
+        merged.tables.update(out.tables)
+        merged.facility_keys += out.facility_keys
+        for name, dest in merged.facility_series.items():
+            dest += out.facility_series.get(name) or [np.zeros(n_times) for _ in out.facility_keys]
+    return merged

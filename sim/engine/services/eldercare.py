@@ -1,0 +1,264 @@
+"""Eldercare: institutional beds as a waiting list; day care and canteens from counts.
+
+**Beds** (``eldercare_bed``: nursing homes, the demonstration centre's beds,
+mutual-aid homes). The model listens to the population: an elder who enters
+the "needs institutional care" state, or arrives in it, seeks a bed with
+probability ``services.eldercare_bed.institutional_share`` and joins the
+:class:`~sim.engine.services.beds.BedQueue`. A stay ends at death, at the
+household's leaving town, or at discharge (exponential at
+``discharge_per_year``; a discharged elder does not seek a bed again,
+ASSUMPTION). Facilities open and change capacity at their dates (the three
+subdistrict nursing homes upgraded, seed §1). Common random numbers: the
+choice and the stay's Exp(1) draw come from a hash of the root seed, the
+household key and the elder's birth time, never from a household's generator or
+a population stream, so changing a facility leaves every life unchanged.
+
+**Day care** (``day_care``): residents needing community care × uptake.
+**Canteens** (``senior_canteen``): residents aged ``min_age``+ (default 80) or
+needing community care, × uptake × meals per person per day. Residents needing
+community care below ``min_age`` are counted by :class:`YoungCommunityCare`,
+so that nobody is counted twice. Norms beside them: 35 beds and 7 day-care
+places per 1,000 aged 60+ (facts.md §1 [13], §5; State Council 2013).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import struct
+import zlib
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.engine.calendar import DAYS_PER_YEAR
+from sim.engine.households import Household, Person
+from sim.engine.results import FacilityKey
+from sim.engine.services.allocation import reach, schedules_for, zone_capacity
+from sim.engine.services.base import Context, ServiceOutput
+from sim.engine.services.beds import BedQueue, Stay
+from sim.engine.services.facilities import FacilitySchedule
+from sim.scenario.model import Service
+
+_MASK = (1 << 64) - 1
+_SALT = zlib.crc32(b"eldercare_bed")
+
+
+def _mix(x: int) -> int:
+    """SplitMix64 finaliser: a well-mixed 64-bit hash of ``x``."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def person_uniforms(seed: int, household_key: int, birth: float) -> tuple[float, float]:
+    """Two uniforms in [0, 1) keyed to one resident (root seed, household, birth time)."""
+    bits = struct.unpack("<Q", struct.pack("<d", birth))[0]
+    h = _mix(_mix(_mix((seed & _MASK) ^ _SALT) ^ (household_key & _MASK)) ^ bits)
+    return (h >> 11) * 2.0**-53, (_mix(h) >> 11) * 2.0**-53
+
+
+class EldercareBeds:
+    """The ``eldercare_bed`` service model (see the module docstring)."""
+
+    def __init__(self, ctx: Context, schedules: list[FacilitySchedule]) -> None:
+        self.ctx, self.schedules = ctx, schedules
+        policy = ctx.scenario.services.eldercare_bed
+        self.share = policy.institutional_share
+        self.seed = ctx.streams.seed
+        self.reach = reach(ctx, schedules)
+        self.queue = BedQueue(
+            ctx.env, ctx.n_zones, self.reach.served_zones, self.reach.preference,
+            discharge_per_day=policy.discharge_per_year / DAYS_PER_YEAR,
+        )
+        self.stays: dict[int, Stay] = {}  # id(person) -> claim; the claim holds the person
+        self._initial: list[tuple[float, Stay]] | None = []  # seekers settled before start()
+        self.series = ctx.series_arrays()
+        n_t = len(ctx.times)
+        self.fac = {k: [np.zeros(n_t) for _ in schedules] for k in ("capacity", "served", "waiting")}
+        ctx.pop.listeners.append(self)
+
+    # ----------------------------------------------------------------- population events
+
+    def _seek(self, hh: Household, p: Person) -> None:
+        u_choice, u_stay = person_uniforms(self.seed, hh.key, p.birth)
+        if u_choice < self.share:
+            stay = Stay(hh.zone, -math.log1p(-u_stay), owner=p)
+            self.stays[id(p)] = stay
+            if self._initial is not None:
+                self._initial.append((u_choice, stay))
+            else:
+                self.queue.join(stay)
+
+    def on_settle(self, hh: Household) -> None:
+        for p in hh.members:
+            if p.care == 2:
+                self._seek(hh, p)
+
+    def on_care(self, hh: Household, p: Person) -> None:
+        if p.care == 2:
+            self._seek(hh, p)
+
+    def on_death(self, hh: Household, p: Person) -> None:
+        stay = self.stays.pop(id(p), None)
+        if stay is not None:
+            self.queue.leave(stay)
+
+    def on_leave(self, hh: Household) -> None:
+        pop = self.stays.pop
+        for p in hh.members:
+            stay = pop(id(p), None)
+            if stay is not None:
+                self.queue.leave(stay)
+
+    def on_relocate(self, hh: Household, old_zone: int) -> None:
+        for p in hh.members:
+            stay = self.stays.get(id(p))
+            if stay is not None:
+                self.queue.move(stay, hh.zone)
+
+    # ----------------------------------------------------------------- capacity
+
+    def start(self) -> None:
+        """Open the beds there are at the start, then let the existing residents who
+        seek one join in a keyed random order (settling zone by zone is no queue)."""
+        for f, s in enumerate(self.schedules):
+            s.start()
+            if s.opened.triggered:
+                self.queue.set_capacity(f, s.capacity(0.0))
+            self.ctx.env.process(self._capacity(f, s))
+        initial, self._initial = sorted(self._initial or [], key=lambda x: x[0]), None
+        for _, stay in initial:
+            self.queue.join(stay)
+
+    def _capacity(self, f: int, s: FacilitySchedule) -> Generator[simpy.Event, Any, None]:
+        env = self.ctx.env
+        yield s.opened
+        self.queue.set_capacity(f, s.capacity(env.now))
+        for t in s.change_times:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+                self.queue.set_capacity(f, s.capacity(env.now))
+
+    # ----------------------------------------------------------------- reporting
+
+    def sample(self, i: int, t: float) -> None:
+        q, row = self.queue, self.series
+        waiting = np.array(q.waiting, dtype=float)
+        served = np.array(q.in_bed, dtype=float)
+        row["waiting"][i] = waiting
+        row["unmet"][i] = waiting
+        row["served"][i] = served
+        row["demand"][i] = waiting + served
+        cap = np.array([s.capacity(t) for s in self.schedules])
+        row["capacity"][i] = zone_capacity(cap, self.reach.catchment, waiting + served)
+        for f in range(len(self.schedules)):
+            self.fac["capacity"][f][i] = cap[f]
+            self.fac["served"][f][i] = q.occupied[f]
+
+    def output(self) -> ServiceOutput:
+        zones = list(self.ctx.zone_index)
+        keys = [FacilityKey(s.facility.id, Service.ELDERCARE_BED.value, zones[s.zone]) for s in self.schedules]
+        return ServiceOutput(
+            series={Service.ELDERCARE_BED: self.series},
+            facility_keys=keys,
+            facility_series=self.fac,
+            tables={"bed_waits": wait_table(self.queue.waits, zones, self.ctx)},
+        )
+
+
+def wait_table(
+    waits: list[tuple[int, float, float]], zones: list[str], ctx: Context
+) -> dict[str, np.ndarray]:
+    """Waits of admitted elders (0 for those admitted at once) by zone and year of admission.
+
+    Elders who die or leave while waiting are not in it (their wait is censored).
+    """
+    groups: dict[tuple[int, int], list[float]] = {}
+    for z, at, w in waits:
+        groups.setdefault((z, ctx.cal.date(at).year), []).append(w)
+    keys = sorted(groups)
+    stats = [np.asarray(groups[k]) for k in keys]
+    return {
+        "zone": np.array([zones[z] for z, _ in keys], dtype=object),
+        "year": np.array([y for _, y in keys], dtype=np.int64),
+        "waits_n": np.array([len(w) for w in stats], dtype=np.int64),
+        "wait_mean_days": np.array([w.mean() for w in stats]),
+        "wait_p90_days": np.array([np.quantile(w, 0.9) for w in stats]),
+    }
+
+
+def build_eldercare_beds(ctx: Context) -> EldercareBeds | None:
+    """The bed model, or ``None`` when the scenario has no bed facility."""
+    schedules = schedules_for(ctx, Service.ELDERCARE_BED)
+    return EldercareBeds(ctx, schedules) if schedules else None
+
+
+# --------------------------------------------------------------------- community care
+
+
+class YoungCommunityCare:
+    """Residents per zone who need community care and are younger than ``min_age``.
+
+    Kept current from the population's events; an elder leaves the count on
+    reaching ``min_age`` (a heap of those dates, applied when counts are read),
+    on needing institutional care, at death or when the household leaves.
+    """
+
+    def __init__(self, ctx: Context, min_age_years: float) -> None:
+        self.env = ctx.env
+        self.min_age_days = min_age_years * DAYS_PER_YEAR
+        self.count = [0] * ctx.n_zones
+        self.members: dict[int, Person] = {}
+        self._ageing: list[tuple[float, int, Person, Household]] = []
+        self._seq = itertools.count()
+        ctx.pop.listeners.append(self)
+
+    def _add(self, hh: Household, p: Person) -> None:
+        cross = p.birth + self.min_age_days
+        if self.env.now < cross:
+            self.members[id(p)] = p
+            self.count[hh.zone] += 1
+            heapq.heappush(self._ageing, (cross, next(self._seq), p, hh))
+
+    def _remove(self, hh: Household, p: Person) -> None:
+        if self.members.pop(id(p), None) is not None:
+            self.count[hh.zone] -= 1
+
+    def on_settle(self, hh: Household) -> None:
+        for p in hh.members:
+            if p.care == 1:
+                self._add(hh, p)
+
+    def on_care(self, hh: Household, p: Person) -> None:
+        if p.care == 1:
+            self._add(hh, p)
+        else:
+            self._remove(hh, p)
+
+    def on_death(self, hh: Household, p: Person) -> None:
+        self._remove(hh, p)
+
+    def on_leave(self, hh: Household) -> None:
+        if self.members:
+            for p in hh.members:
+                self._remove(hh, p)
+
+    def on_relocate(self, hh: Household, old_zone: int) -> None:
+        for p in hh.members:
+            if id(p) in self.members:
+                self.count[old_zone] -= 1
+                self.count[hh.zone] += 1
+
+    def counts(self, t: float) -> np.ndarray:
+        """The count per zone at ``t`` (``t`` not before the last call)."""
+        heap = self._ageing
+        while heap and heap[0][0] <= t:
+            _, _, p, hh = heapq.heappop(heap)
+            if self.members.get(id(p)) is p:
+                self._remove(hh, p)
+        return np.array(self.count, dtype=float)
