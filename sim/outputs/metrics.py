@@ -62,10 +62,11 @@ def per_rep_gaps(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def _median_date(s: pd.Series) -> pd.Timestamp:
-    s = s.dropna()
+    s = pd.to_datetime(s.dropna())
     if s.empty:
         return pd.NaT
-    return pd.Timestamp(int(np.median(s.astype("int64"))))
+    ns = s.to_numpy(dtype="datetime64[ns]").astype("int64")
+    return pd.Timestamp(int(np.median(ns)), unit="ns").normalize()
 
 
 def _ci(values: pd.Series) -> tuple[float, float, float]:

@@ -1,0 +1,73 @@
+"""Gap metrics and the static requirement, on series small enough to check by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim.outputs.metrics import gap_summary, per_rep_gaps, static_requirement, summarise_gaps
+from sim.scenario.model import StaticNorms
+
+DATES = pd.to_datetime(["2020-01-01", "2020-07-01", "2021-01-01", "2021-07-01", "2022-01-01"])
+
+
+def series(unmet_by_rep: list[list[float]], capacity: float = 100.0) -> pd.DataFrame:
+    rows = []
+    for rep, unmet in enumerate(unmet_by_rep):
+        for d, u in zip(DATES, unmet, strict=True):
+            rows.append({"rep": rep, "date": d, "zone": "z", "service": "kindergarten",
+                         "demand": capacity + u, "capacity": capacity, "served": capacity, "unmet": u,
+                         "waiting": 0.0})
+    return pd.DataFrame(rows)
+
+
+def test_per_replication_metrics_by_hand() -> None:
+    got = per_rep_gaps(series([[0, 10, 30, 0, 0]])).iloc[0]
+    assert got["first_shortfall"] == pd.Timestamp("2020-07-01")
+    assert got["peak_unmet"] == 30 and got["peak_date"] == pd.Timestamp("2021-01-01")
+    # Held from 2020-07-01 (184 days) and 2021-01-01 (181 days) to the next report.
+    assert got["unmet_seat_years"] == pytest.approx((10 * 184 + 30 * 181) / 365.25)
+    assert got["months_in_shortfall"] == pytest.approx((184 + 181) / 365.25 * 12)
+    assert bool(got["any_shortfall"])
+
+
+def test_no_shortfall_gives_no_dates_and_zero_totals() -> None:
+    got = per_rep_gaps(series([[0, 0, 0, 0, 0]])).iloc[0]
+    assert pd.isna(got["first_shortfall"]) and pd.isna(got["peak_date"])
+    assert got["unmet_seat_years"] == 0 and not bool(got["any_shortfall"])
+
+
+def test_across_replications_medians_shares_and_interval() -> None:
+    per = per_rep_gaps(series([[0, 10, 30, 0, 0], [0, 0, 0, 0, 0], [0, 0, 20, 20, 0]]))
+    s = summarise_gaps(per).iloc[0]
+    assert s["share_reps_shortfall"] == pytest.approx(2 / 3)
+    assert s["peak_unmet_median"] == 20
+    assert s["first_shortfall_median"] == pd.Timestamp("2020-10-01")  # median of two dates
+    years = per["unmet_seat_years"].to_numpy()
+    half = 1.959963984540054 * years.std(ddof=1) / math.sqrt(3)
+    assert s["unmet_seat_years_ci_low"] == pytest.approx(years.mean() - half)
+
+
+def test_static_requirement_is_the_quota_times_residents() -> None:
+    pop = pd.DataFrame({
+        "rep": 0, "date": DATES[0], "zone": "z",
+        "age_band": ["0-2", "3-5", "6-11", "12-14", "15-17", "18-59", "60-79", "80+"],
+        "residents": [300, 300, 600, 300, 300, 6000, 1800, 400],  # 10,000 residents, 2,200 aged 60+
+        "households": 4000,
+    })
+    req = static_requirement(pop, StaticNorms()).set_index("service")["static_requirement"]
+    assert req["kindergarten"] == pytest.approx(30.0 * 10)  # 30 seats per 1,000 residents
+    assert req["eldercare_bed"] == pytest.approx(35.0 * 2.2)  # 35 beds per 1,000 aged 60+
+    assert req["health_centre"] == 50000  # one centre (of 50,000 residents) is needed
+
+
+def test_summary_places_the_static_requirement_beside_the_simulation() -> None:
+    s = series([[0, 10, 30, 0, 0]])
+    pop = pd.DataFrame({"rep": 0, "date": DATES, "zone": "z", "age_band": "18-59",
+                        "residents": [1000, 2000, 4000, 4000, 4000], "households": 1})
+    out = gap_summary(s, pop, StaticNorms()).iloc[0]
+    assert out["at_date"] == pd.Timestamp("2021-01-01")
+    assert out["demand_at_date"] == 130 and out["capacity_at_date"] == 100
+    assert out["static_requirement_at_date"] == pytest.approx(30.0 * 4)
