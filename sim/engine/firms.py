@@ -1,0 +1,255 @@
+"""Firms: arrivals in parks, whole-job growth, failure, and the incubator pipeline.
+
+A firm is a SimPy process that sleeps until its next event: the next job it
+gains (or loses) or its failure. Jobs change one at a time, at exponential
+times whose rate depends on the current jobs ``n`` (MODEL.md §3):
+
+* growth ``r > 0``: a stochastic logistic, gaining a job at rate
+  ``r n (1 - n / K)`` per year towards ``K = max_jobs``; far below ``K`` this is
+  a Yule process, whose mean grows as ``n0 e^{rt}``;
+* decline ``r < 0``: losing a job at rate ``|r| n``; a firm that loses its last
+  job closes.
+
+A firm fails at an exponential time with rate ``failure_per_year`` and loses
+all its jobs. Its first jobs are geometric on 1, 2, … with mean
+``initial_jobs_mean`` (ASSUMPTION: firm sizes are skewed, most firms small),
+capped at ``max_jobs``. Every firm draws only from its own ``random.Random``,
+seeded by a key that its arrival stream drew, so a firm's life depends on no
+other part of the town (common random numbers).
+
+Incubator pipeline (seed §3, Changsha's Liuzhi Action, 4,279 → 466 → 56):
+projects are screened as a Poisson process; after ``months_to_incubate`` a
+project is incubated with probability ``incubation_rate``, receives the grant
+and starts as a firm in the incubator's park (incubated-firm profile); after a
+further ``months_to_finance`` it is financed with probability
+``financing_rate``. ASSUMPTION: financing is decided at incubation and a firm
+that will be financed does not fail before it is (it is one of the survivors
+that investors pick), so financed / incubated matches the Changsha ratio;
+financing is reported and does not change a firm's jobs.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.engine.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.engine.hazards import INF
+from sim.scenario.model import FirmProfile, Incubator
+
+ESTABLISHED, INCUBATED = 0, 1
+"""Firm kinds; each has its own profile."""
+
+KEY_LIMIT = 2**63
+
+Hire = Callable[[int, int], None]
+"""Called as ``hire(park, jobs)`` whenever a park's firms create jobs."""
+
+
+class Firm:
+    """One enterprise: its park, kind, current jobs and failure time (model days)."""
+
+    __slots__ = ("park", "kind", "jobs", "fail_at", "rng", "alive")
+
+    def __init__(self, park: int, kind: int, jobs: int, fail_at: float, rng: random.Random) -> None:
+        self.park = park
+        self.kind = kind
+        self.jobs = jobs
+        self.fail_at = fail_at
+        self.rng = rng
+        self.alive = True
+
+
+def initial_jobs(profile: FirmProfile, u: float) -> int:
+    """A firm's first jobs: geometric on 1, 2, … with the profile's mean, capped at ``max_jobs``."""
+    cap = max(1, int(profile.max_jobs))
+    if profile.initial_jobs_mean <= 1.0:
+        return 1
+    n = 1 + int(math.log1p(-u) / math.log1p(-1.0 / profile.initial_jobs_mean))
+    return min(n, cap)
+
+
+def job_rate_per_day(profile: FirmProfile, jobs: int) -> float:
+    """Rate of the next change of one job: gains for growth >= 0, losses for decline."""
+    r = profile.job_growth_per_year
+    if r >= 0.0:
+        return r * jobs * max(0.0, 1.0 - jobs / profile.max_jobs) / DAYS_PER_YEAR
+    return -r * jobs / DAYS_PER_YEAR
+
+
+def exp_time(rng: random.Random, rate_per_day: float) -> float:
+    """An exponential waiting time in days (``inf`` for rate 0)."""
+    return -math.log1p(-rng.random()) / rate_per_day if rate_per_day > 0.0 else INF
+
+
+class Economy:
+    """Every park's firms and running counts of jobs and firms.
+
+    Parameters
+    ----------
+    env
+        The SimPy environment.
+    end
+        Model time of the horizon end; nothing is scheduled beyond it.
+    profiles
+        Firm profiles by kind (:data:`ESTABLISHED`, :data:`INCUBATED`).
+    n_parks
+        Number of parks.
+    hire
+        Called with ``(park, jobs)`` whenever jobs are created.
+    """
+
+    def __init__(
+        self, env: simpy.Environment, end: float, profiles: tuple[FirmProfile, FirmProfile], n_parks: int, hire: Hire | None = None
+    ) -> None:
+        self.env, self.end, self.profiles, self.hire = env, end, profiles, hire
+        self.jobs = [[0, 0] for _ in range(n_parks)]  # per park, per kind
+        self.alive = [0] * n_parks
+        self.arrived = [0] * n_parks
+        self.failed = [0] * n_parks
+        self.created = [0] * n_parks  # jobs created, cumulative
+        self.lost = [0] * n_parks  # jobs lost, cumulative
+        self.firms: list[Firm] = []
+
+    def found(self, park: int, kind: int, rng: random.Random, safe_until: float = 0.0) -> Firm:
+        """Start a firm now; it cannot fail before ``safe_until``."""
+        profile = self.profiles[kind]
+        jobs = initial_jobs(profile, rng.random())
+        rate = profile.failure_per_year / DAYS_PER_YEAR
+        fail_at = max(self.env.now, safe_until) + exp_time(rng, rate)
+        firm = Firm(park, kind, 0, fail_at, rng)
+        self.firms.append(firm)
+        self.alive[park] += 1
+        self.arrived[park] += 1
+        self._gain(firm, jobs)
+        self.env.process(self._life(firm))
+        return firm
+
+    def floor_m2(self, park: int) -> float:
+        """Floor space needed by the park's live firms, m²."""
+        est, inc = self.jobs[park]
+        return est * self.profiles[ESTABLISHED].m2_per_job + inc * self.profiles[INCUBATED].m2_per_job
+
+    def park_jobs(self, park: int) -> int:
+        """Jobs in the park's live firms."""
+        return sum(self.jobs[park])
+
+    def _life(self, firm: Firm) -> Generator[simpy.Event, Any, None]:
+        env, profile = self.env, self.profiles[firm.kind]
+        step = 1 if profile.job_growth_per_year >= 0.0 else -1
+        while True:
+            t = env.now + exp_time(firm.rng, job_rate_per_day(profile, firm.jobs))
+            failing = firm.fail_at <= t
+            t = min(t, firm.fail_at)
+            if t >= self.end:
+                return
+            yield env.timeout(t - env.now)
+            if failing:
+                self._close(firm)
+                return
+            if step > 0:
+                self._gain(firm, 1)
+            else:
+                self._lose(firm, 1)
+                if firm.jobs == 0:
+                    self._close(firm)
+                    return
+
+    def _gain(self, firm: Firm, n: int) -> None:
+        firm.jobs += n
+        self.jobs[firm.park][firm.kind] += n
+        self.created[firm.park] += n
+        if self.hire is not None:
+            self.hire(firm.park, n)
+
+    def _lose(self, firm: Firm, n: int) -> None:
+        firm.jobs -= n
+        self.jobs[firm.park][firm.kind] -= n
+        self.lost[firm.park] += n
+
+    def _close(self, firm: Firm) -> None:
+        self._lose(firm, firm.jobs)
+        firm.alive = False
+        self.alive[firm.park] -= 1
+        self.failed[firm.park] += 1
+
+
+def established_arrivals(
+    economy: Economy, park: int, per_year: float, gen: np.random.Generator
+) -> Generator[simpy.Event, Any, None]:
+    """Established firms arriving in ``park`` as a Poisson process of rate ``per_year``."""
+    env = economy.env
+    if per_year <= 0.0:
+        return
+    while True:
+        t = env.now + float(gen.exponential(DAYS_PER_YEAR / per_year))
+        key = int(gen.integers(KEY_LIMIT))
+        if t >= economy.end:
+            return
+        yield env.timeout(t - env.now)
+        economy.found(park, ESTABLISHED, random.Random(key))
+
+
+@dataclass
+class PipelineCounts:
+    """Cumulative counts of the incubator pipeline."""
+
+    screened: int = 0
+    incubated: int = 0
+    not_incubated: int = 0
+    financed: int = 0
+    not_financed: int = 0
+    grants_yuan: float = 0.0
+
+
+class Pipeline:
+    """The incubator: screened → incubated (grant, a new firm) → financed."""
+
+    def __init__(self, economy: Economy, incubator: Incubator, park: int, gen: np.random.Generator) -> None:
+        self.economy, self.incubator, self.park, self.gen = economy, incubator, park, gen
+        self.counts = PipelineCounts()
+
+    def start(self) -> None:
+        if self.incubator.screened_per_year > 0.0:
+            self.economy.env.process(self._screening())
+
+    def _screening(self) -> Generator[simpy.Event, Any, None]:
+        env, end, gen = self.economy.env, self.economy.end, self.gen
+        mean_gap = DAYS_PER_YEAR / self.incubator.screened_per_year
+        while True:
+            t = env.now + float(gen.exponential(mean_gap))
+            u_inc, u_fin = gen.random(2).tolist()
+            key = int(gen.integers(KEY_LIMIT))
+            if t >= end:
+                return
+            yield env.timeout(t - env.now)
+            self.counts.screened += 1
+            env.process(self._project(u_inc, u_fin, key))
+
+    def _project(self, u_inc: float, u_fin: float, key: int) -> Generator[simpy.Event, Any, None]:
+        inc, env, c = self.incubator, self.economy.env, self.counts
+        wait = inc.months_to_incubate * DAYS_PER_MONTH
+        if env.now + wait >= self.economy.end:
+            return
+        yield env.timeout(wait)
+        if u_inc >= inc.incubation_rate:
+            c.not_incubated += 1
+            return
+        c.incubated += 1
+        c.grants_yuan += inc.grant_yuan
+        financed = u_fin < inc.financing_rate
+        wait = inc.months_to_finance * DAYS_PER_MONTH
+        self.economy.found(self.park, INCUBATED, random.Random(key), env.now + wait if financed else 0.0)
+        if env.now + wait >= self.economy.end:
+            return
+        yield env.timeout(wait)
+        if financed:
+            c.financed += 1
+        else:
+            c.not_financed += 1

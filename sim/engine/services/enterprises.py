@@ -1,0 +1,134 @@
+"""Enterprises as a service model: parks, the incubator, factory space and worker housing.
+
+Wires :mod:`sim.engine.firms` into a replication. Established firms arrive in
+each park as a Poisson process (stream ``enterprises``, key ``(0, park)``);
+the incubator screens projects from key ``(1, park)``. New jobs make worker
+households (:mod:`sim.engine.services.workers`, stream ``workers``).
+
+Services reported:
+
+* ``factory_space``: demand = m² needed by the live firms of the parks in each
+  zone (jobs x ``m2_per_job``); capacity from the ``factory_space`` facilities
+  over time; served nearest first within catchments (and the overflow
+  distance), as for other counted services; unmet = the rest.
+* ``housing``: worker households wanting to live in town, housed, commuting
+  (cumulative; see :mod:`sim.engine.services.workers`).
+
+Tables: ``jobs`` (per report date and park), ``incubator`` (cumulative
+pipeline counts and grants) and ``worker_households`` (per date and park zone).
+With ``enterprises.enabled`` false, or no parks, nothing here runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from sim.engine.firms import Economy, Pipeline, established_arrivals
+from sim.engine.services.allocation import CountService, schedules_for
+from sim.engine.services.base import Context, ServiceOutput
+from sim.engine.services.workers import WorkerHouseholds
+from sim.engine.streams import Stream
+from sim.scenario.model import Service
+
+ARRIVALS_KEY, PIPELINE_KEY = 0, 1
+
+
+class EnterpriseModel:
+    """Firms, the incubator, factory space and worker households of one replication."""
+
+    def __init__(self, ctx: Context) -> None:
+        e = ctx.scenario.enterprises
+        self.ctx = ctx
+        self.park_zones = [ctx.zone_index[p.zone] for p in e.parks]
+        self.workers = WorkerHouseholds(ctx, self.park_zones, e.workers)
+        profiles = (e.established_firm, e.incubated_firm)
+        self.economy = Economy(ctx.env, ctx.cal.end_time, profiles, len(e.parks), self.workers.hire)
+        self.pipeline: Pipeline | None = None
+        if e.incubator is not None:
+            park = [p.id for p in e.parks].index(e.incubator.park)
+            gen = ctx.streams.generator(Stream.ENTERPRISES, PIPELINE_KEY, park)
+            self.pipeline = Pipeline(self.economy, e.incubator, park, gen)
+        self.space = CountService(ctx, Service.FACTORY_SPACE, schedules_for(ctx, Service.FACTORY_SPACE))
+        self.housing_series = ctx.series_arrays()
+        self.job_rows: list[tuple[dt.date, int, int, int, int, int, int]] = []
+        self.incubator_rows: list[tuple[dt.date, int, int, int, float]] = []
+        self.worker_rows: list[tuple[dt.date, int, int, int]] = []
+
+    def start(self) -> None:
+        """Start the parks' arrivals, the incubator and the factory-space schedules."""
+        for park, p in enumerate(self.ctx.scenario.enterprises.parks):
+            gen = self.ctx.streams.generator(Stream.ENTERPRISES, ARRIVALS_KEY, park)
+            self.ctx.env.process(established_arrivals(self.economy, park, p.established_firms_per_year, gen))
+        if self.pipeline is not None:
+            self.pipeline.start()
+        self.space.start()
+
+    def sample(self, i: int, t: float) -> None:
+        """Record factory space, worker housing and the tables at report ``i``."""
+        demand = np.zeros(self.ctx.n_zones)
+        for park, zone in enumerate(self.park_zones):
+            demand[zone] += self.economy.floor_m2(park)
+        self.space.record(i, t, demand)
+        self.workers.record(i, self.housing_series)
+        self._record_tables(self.ctx.dates[i])
+
+    def _record_tables(self, date: dt.date) -> None:
+        ec = self.economy
+        for park in range(len(self.park_zones)):
+            row = (date, park, ec.park_jobs(park), ec.alive[park], ec.failed[park], ec.created[park], ec.lost[park])
+            self.job_rows.append(row)
+        c = self.pipeline.counts if self.pipeline is not None else None
+        if c is not None:
+            self.incubator_rows.append((date, c.screened, c.incubated, c.financed, c.grants_yuan))
+        w = self.workers
+        for zone in sorted(set(self.park_zones)):
+            self.worker_rows.append((date, zone, int(w.housed[zone]), int(w.commuting[zone])))
+
+    def output(self) -> ServiceOutput:
+        """Factory-space and housing series, facility rows and the three tables."""
+        out = self.space.output()
+        out.series[Service.HOUSING] = self.housing_series
+        out.tables = {"jobs": self._jobs_table(), "worker_households": self._workers_table()}
+        if self.pipeline is not None:
+            out.tables["incubator"] = _columns(
+                self.incubator_rows, ("date", "screened", "incubated", "financed", "grants_yuan"), (object, np.int64, np.int64, np.int64, float)
+            )
+        return out
+
+    def _jobs_table(self) -> dict[str, np.ndarray]:
+        parks = self.ctx.scenario.enterprises.parks
+        zones = list(self.ctx.zone_index)
+        cols = _columns(
+            self.job_rows,
+            ("date", "park", "jobs", "enterprises_alive", "enterprises_failed_cumulative", "jobs_created_cumulative", "jobs_lost_cumulative"),
+            (object, np.int64, np.int64, np.int64, np.int64, np.int64, np.int64),
+        )
+        index = cols.pop("park")
+        return {
+            "date": cols.pop("date"),
+            "park": np.array([parks[k].id for k in index.tolist()], dtype=object),
+            "zone": np.array([zones[self.park_zones[k]] for k in index.tolist()], dtype=object),
+            **cols,
+        }
+
+    def _workers_table(self) -> dict[str, np.ndarray]:
+        zones = list(self.ctx.zone_index)
+        cols = _columns(self.worker_rows, ("date", "zone", "housed", "commuting"), (object, np.int64, np.int64, np.int64))
+        cols["zone"] = np.array([zones[z] for z in cols["zone"].tolist()], dtype=object)
+        return cols
+
+
+def _columns(rows: list[tuple], names: tuple[str, ...], dtypes: tuple[type, ...]) -> dict[str, np.ndarray]:
+    """Rows of equal-length tuples as named, typed column arrays."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return {n: np.array(list(c), dtype=d) for n, c, d in zip(names, columns, dtypes, strict=True)}
+
+
+def build_enterprises(ctx: Context) -> EnterpriseModel | None:
+    """The enterprise model, or ``None`` when enterprises are off or there are no parks."""
+    e = ctx.scenario.enterprises
+    if not e.enabled or not e.parks:
+        return None
+    return EnterpriseModel(ctx)
