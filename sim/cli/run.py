@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from sim.experiments.executors import make_executor
 from sim.experiments.replications import replicate
+from sim.outputs.plots import UNITS
 from sim.outputs.run_folder import build_tables, code_version, scenario_sha256, write_run_folder
 from sim.scenario import load_scenario
 
@@ -117,19 +118,31 @@ def run(args: argparse.Namespace) -> int:
 def print_summary(
     name: str, reps: int, pop: pd.DataFrame, gaps: pd.DataFrame, dest: Path, seconds: float
 ) -> None:
-    """A one-screen summary: residents by zone, the largest gaps, where the files are."""
+    """A one-screen summary: residents by zone, each service's gaps, where the files are."""
     print(f"\n{name}: {reps} replication(s) in {seconds:.1f} s -> {dest}/")
     print("\nResidents (median across replications)")
     print(pop[["zone", "start", "peak_median", "peak_date", "end_median"]].to_string(index=False, float_format="{:,.0f}".format))
     if gaps.empty:
         print("\nNo services with demand in this scenario.")
-        return
-    short = gaps[gaps["share_reps_shortfall"] > 0].sort_values("unmet_seat_years_median", ascending=False)
-    print(f"\nCapacity gaps: {len(short)} of {len(gaps)} zone-service pairs fall short in some replication")
-    if not short.empty:
-        cols = ["zone", "service", "first_shortfall_median", "peak_unmet_median", "unmet_seat_years_median",
-                "share_reps_shortfall"]
-        view = short[cols].head(12).copy()
-        view["first_shortfall_median"] = pd.to_datetime(view["first_shortfall_median"]).dt.strftime("%Y-%m")
-        print(view.to_string(index=False, float_format="{:,.1f}".format))
-    print(f"\nFull table: {dest / 'summary.csv'}; figures in {dest / 'figures'}/")
+    else:
+        print("\nCapacity gaps by service (medians across replications)")
+        print(service_overview(gaps).to_string(index=False))
+    print(f"\nPer zone and service: {dest / 'summary.csv'}; figures in {dest / 'figures'}/")
+
+
+def service_overview(gaps: pd.DataFrame) -> pd.DataFrame:
+    """One line per service: zones short, the earliest shortfall, the largest peak."""
+    rows = []
+    for service, g in gaps.groupby("service", observed=True, sort=False):
+        short = g[g["share_reps_shortfall"] > 0]
+        row = {"service": service, "unit": UNITS.get(str(service), ""),
+               "zones short": f"{len(short)} of {len(g)}", "first shortfall": "-", "largest peak unmet": "-"}
+        if not short.empty:
+            first = short.dropna(subset=["first_shortfall_median"])
+            if not first.empty:
+                f = first.loc[first["first_shortfall_median"].idxmin()]
+                row["first shortfall"] = f"{pd.Timestamp(f['first_shortfall_median']):%Y-%m} {f['zone']}"
+            p = short.loc[short["peak_unmet_median"].idxmax()]
+            row["largest peak unmet"] = f"{p['peak_unmet_median']:,.0f} in {p['zone']}"
+        rows.append(row)
+    return pd.DataFrame(rows)
