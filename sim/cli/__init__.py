@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from sim.cli import run, schema, validate
+from sim.cli import compare, run, schema, sweep, validate
 from sim.scenario import ScenarioError
 
 EXIT_OK = 0
@@ -29,12 +29,14 @@ class Command(Protocol):
     def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
-COMMANDS: tuple[Command, ...] = (run, validate, schema)
+COMMANDS: tuple[Command, ...] = (run, compare, sweep, validate, schema)
 """The commands, in the order ``--help`` lists them."""
 
 EPILOG = """examples:
   python run.py run                 (the base scenario: tables, summary and figures in results/)
   python run.py run scenarios/liaohe_housing_late.yaml --reps 20
+  python run.py compare scenarios/liaohe_base.yaml scenarios/liaohe_housing_late.yaml --reps 20
+  python run.py sweep scenarios/sweeps/housing_delay_kg_lag.yaml --workers 2
   python run.py validate scenarios/liaohe_base.yaml
   python run.py schema --out scenario.schema.json
   python run.py COMMAND --help      (how to use one command)

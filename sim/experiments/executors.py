@@ -4,10 +4,20 @@
 order; callers put results in order by their task. Because every replication's
 randomness comes from its own seed, the results do not depend on the executor or
 on the number of workers.
+
+* :class:`InProcess` — one after another, here (debugging, notebooks);
+* :class:`LocalPool` — worker processes on this machine;
+* :class:`DaskExecutor` — a Dask distributed cluster: a running one by its
+  scheduler address, or a :class:`distributed.LocalCluster` started on the
+  loopback interface only.
+
+Every executor keeps a bounded number of tasks in flight and takes tasks from
+an iterator lazily, so a sweep of any size needs memory for a few tasks only.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -90,8 +100,120 @@ class LocalPool:
                 yield pending.pop(fut), fut.result()
 
 
-def make_executor(workers: int | None) -> Executor:
-    """In-process for ``workers == 0``, else a local pool (default: one per CPU)."""
+class DaskExecutor:
+    """Tasks on a Dask distributed cluster: a running one, or a local one started here.
+
+    Parameters
+    ----------
+    scheduler
+        Address of a running scheduler (``tcp://HOST:PORT``); ``None`` starts a
+        :class:`distributed.LocalCluster` of ``workers`` processes listening on
+        the loopback interface only (127.0.0.1), without a dashboard.
+    workers
+        Worker processes of a local cluster (default: one per CPU); for a running
+        cluster, tasks in flight are bounded by twice the cluster's threads.
+
+    Notes
+    -----
+    The function and each task are sent to the workers; what ``fn`` returns comes
+    back to this process, so return small things (tables, metrics), not whole
+    :class:`~sim.engine.Results`. Dask retries a task whose worker was lost.
+    """
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
+        self.scheduler = scheduler
+        self.workers = workers or os.cpu_count() or 1
+        where = scheduler or f"local cluster of {self.workers} on 127.0.0.1"
+        self.name = f"dask ({where})"
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def __enter__(self) -> DaskExecutor:
+        from distributed import Client, LocalCluster
+
+        if self.scheduler is None:
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                worker_dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        else:
+            self._client = Client(self.scheduler)
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def _slots(self) -> int:
+        if self.scheduler is None:
+            return self.workers
+        threads = self._client.nthreads() if self._client is not None else {}
+        return max(1, sum(threads.values()))
+
+    def submit_all(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
+        from distributed import as_completed
+
+        assert self._client is not None, "use DaskExecutor as a context manager"
+        it = iter(tasks)
+        limit = 2 * self._slots()
+        pending: dict[str, T] = {}
+        running = as_completed([], with_results=False)
+        for task in itertools.islice(it, limit):
+            fut = self._client.submit(fn, task, pure=False)
+            pending[fut.key] = task
+            running.add(fut)
+        for fut in running:
+            task = pending.pop(fut.key)
+            result = fut.result()
+            fut.release()
+            nxt = next(it, _END)
+            if nxt is not _END:
+                new = self._client.submit(fn, nxt, pure=False)
+                pending[new.key] = nxt
+                running.add(new)
+            yield task, result
+
+
+_END: Any = object()
+
+
+def make_executor(
+    workers: int | None = None, scheduler: str | None = None, cluster: str | None = None
+) -> Executor:
+    """Choose an executor from command-line style options.
+
+    Parameters
+    ----------
+    workers
+        ``0``: in this process; ``n``: a local pool of ``n`` processes (or the
+        workers of a local Dask cluster); ``None``: one per CPU.
+    scheduler
+        Address of a running Dask scheduler (``tcp://HOST:PORT``).
+    cluster
+        ``"local"`` starts a Dask cluster on this machine (loopback only).
+
+    Returns
+    -------
+    Executor
+        Not yet entered; use it in a ``with`` block.
+    """
+    if scheduler is not None and cluster is not None:
+        raise ValueError("give either a scheduler address or --cluster local, not both")
+    if scheduler is not None:
+        return DaskExecutor(scheduler=scheduler)
+    if cluster is not None:
+        if cluster != "local":
+            raise ValueError(f"unknown cluster {cluster!r} (only 'local' is known)")
+        return DaskExecutor(workers=workers or None)
     if workers == 0:
         return InProcess()
     return LocalPool(workers)
