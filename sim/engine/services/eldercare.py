@@ -12,6 +12,10 @@ subdistrict nursing homes upgraded, seed §1). Common random numbers: the
 choice and the stay's Exp(1) draw come from a hash of the root seed, the
 household key and the elder's birth time, never from a household's generator or
 a population stream, so changing a facility leaves every life unchanged.
+Series per zone: demand = waiting + in a bed, served = in a bed, unmet =
+waiting = the zone's list; capacity as in :mod:`~sim.engine.services.allocation`.
+The list belongs to zones, so facility rows carry capacity and occupied beds only.
+Table ``bed_waits``: waits of admitted elders by zone and year of admission.
 
 **Day care** (``day_care``): residents needing community care × uptake.
 **Canteens** (``senior_canteen``): residents aged ``min_age``+ (default 80) or
