@@ -104,6 +104,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"interrupted: {len(store.records())} of {sweep.runs} runs recorded in {out}; "
               "run the same command to resume", file=sys.stderr)
         return 130
+    except Exception as exc:  # a broken pool, a killed Dask worker, a cluster that went away
+        bar.close()
+        print(f"run.py sweep: the executor failed ({type(exc).__name__}: {exc}); {len(store.records())} of "
+              f"{sweep.runs} runs recorded in {out}; run the same command to resume", file=sys.stderr)
+        return 1
     bar.close()
     _finish(store, sweep, report, out, time.perf_counter() - start, ex.name)
     return 0
