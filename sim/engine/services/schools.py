@@ -1,0 +1,209 @@
+"""Education: kindergarten, primary, middle and vocational seats, year by year.
+
+Demand is the children of each stage's ages at the school-year cut-off
+(:mod:`sim.engine.services.school_year`) times the enrolment rate (vocational:
+the vocational share), counted afresh at every report: families move in all
+year. Capacity is classes x class size (the facility's ``class_size`` or the
+stage's; Shandong caps 30 / 45 / 50 per class, facts.md §1 [5]) from the
+facility's opening (planned date plus construction delay, or with the first
+delivered phase of its housing project) and follows its capacity changes
+(:class:`~sim.engine.services.facilities.FacilitySchedule`).
+
+Choices a planner would expect, written down here:
+
+- *Seats are kept.* Pupils keep their seat until they finish the stage or leave
+  town (MODEL.md §4), except that a pupil placed at a school their zone likes
+  less (farther, or overflow) moves to a free seat at one it likes more, such
+  as their own zone's school when it opens. Seat bookkeeping, preference,
+  transfers and placement are in :mod:`sim.engine.services.seats`.
+- *Mid-year transfers.* Children who arrive between intakes, and children left
+  without a seat at the intake, take free seats at any report date (a transfer
+  admission); a seat freed by a leaver is offered again at once.
+- *Nine-year schools* (九年一贯制; any facility serving several school stages):
+  the classes are split between the stages in proportion to their grades
+  (a 45-class nine-year school under 6-3: 30 primary and 15 middle classes),
+  each stage's share times its class size. A pupil who finishes primary at a
+  nine-year school keeps a seat in its middle stage, where there is room
+  (unless a school their zone prefers has a free seat).
+- *Grade-by-grade filling* (``fill: grade_by_grade``): in the k-th school year
+  from its opening (the year it opens is the first) only the first k grades
+  admit pupils, each with capacity / grades seats; the capacity reported is
+  that of the admitting grades. A school open from before the horizon starts is
+  full-grown. A school filled ``all_grades`` pools its seats over its grades.
+- *Capacity in the zone rows* is that of the open facilities located in the
+  zone; *served* counts the pupils living in the zone, wherever they sit.
+
+Randomness: none here. Only the facility schedules draw, from their own
+construction stream keyed by the facility's position in the scenario, so a
+change of schools leaves the population unchanged (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.results import FacilityKey
+from sim.engine.services.base import Context, ServiceOutput
+from sim.engine.services.facilities import FacilitySchedule
+from sim.engine.services.school_year import SchoolCalendar, Stage, school_stages
+from sim.engine.services.seats import StageSeats, placement_edges
+from sim.scenario.model import SCHOOL_SERVICES, Facility, Service
+
+INF = float("inf")
+
+
+@dataclass
+class StageState:
+    """One stage's facilities, seats and report arrays."""
+
+    stage: Stage
+    facilities: list[Facility]
+    index: list[int]  # position of each facility in the scenario
+    schedules: list[FacilitySchedule]
+    share: np.ndarray  # (F,) share of each facility's classes that serve this stage
+    by_grade: np.ndarray  # (F,) bool: fills grade by grade
+    zone: np.ndarray  # (F,) int
+    seats: StageSeats
+    series: dict[str, np.ndarray]  # field -> (T, Z)
+    capacity: np.ndarray  # (T, F)
+    served: np.ndarray  # (T, F)
+
+
+def stage_share(facility: Facility, stage: Stage, stages: tuple[Stage, ...]) -> float:
+    """Share of a facility's classes that serve ``stage``: in proportion to grades."""
+    grades = {s.service: s.grades for s in stages}
+    mine = [grades[s] for s in facility.services if s in grades]
+    return stage.grades / sum(mine)
+
+
+class Schools:
+    """The education service model (see the module docstring).
+
+    Parameters
+    ----------
+    ctx
+        The replication's context.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        sc = ctx.scenario
+        self.calendar = SchoolCalendar(ctx.cal, sc.services.school_year)
+        self.stages = school_stages(sc.services)
+        self.states = [self._state(stage) for stage in self.stages]
+        self.state = {st.stage.service: st for st in self.states}
+        self.year: int | None = None
+        # Nine-year progression: a primary facility's row -> its middle row.
+        middle = {idx: row for row, idx in enumerate(self.state[Service.MIDDLE].index)}
+        primary = self.state[Service.PRIMARY].index
+        self.continues = {row: middle[idx] for row, idx in enumerate(primary) if idx in middle}
+
+    def _state(self, stage: Stage) -> StageState:
+        ctx = self.ctx
+        chosen = [(i, f) for i, f in enumerate(ctx.scenario.facilities) if stage.service in f.services]
+        facilities = [f for _, f in chosen]
+        schedules = [FacilitySchedule(ctx, i, f, stage.service) for i, f in chosen]
+        edges = placement_edges(
+            [s.zone for s in schedules],
+            [s.catchment for s in schedules],
+            ctx.distance_km,
+            ctx.scenario.services.allocation.overflow_km,
+        )
+        t, z, n = len(ctx.times), ctx.n_zones, len(chosen)
+        return StageState(
+            stage=stage,
+            facilities=facilities,
+            index=[i for i, _ in chosen],
+            schedules=schedules,
+            share=np.array([stage_share(f, stage, self.stages) for f in facilities]),
+            by_grade=np.array(
+                [f.fill == "grade_by_grade" and (f.opens is not None or f.opens_with is not None) for f in facilities],
+                dtype=bool,
+            ),
+            zone=np.array([s.zone for s in schedules], dtype=np.int64),
+            seats=StageSeats(n, z, stage.grades, edges),
+            series=ctx.series_arrays(),
+            capacity=np.zeros((t, n)),
+            served=np.zeros((t, n)),
+        )
+
+    # ----------------------------------------------------------------- protocol
+
+    def start(self) -> None:
+        """Start every facility's opening process."""
+        for st in self.states:
+            for s in st.schedules:
+                s.start()
+
+    def sample(self, i: int, t: float) -> None:
+        """Bring the seats up to date at report ``i`` (time ``t``) and record it."""
+        k = self.calendar.year_of(t)
+        if self.year is not None:
+            for _ in range(k - self.year):
+                self._promote()
+        self.year = k
+        ages = self.calendar.ages(self.ctx.pop, k)
+        for st in self.states:
+            demand = ages[:, st.stage.columns] * st.stage.rate
+            grade_seats, seats = self._seats(st, t, k)
+            st.seats.fit(grade_seats, seats)
+            st.seats.reconcile(demand)
+            st.seats.transfer(grade_seats, seats)
+            st.seats.place(demand, grade_seats, seats)
+            self._record(st, i, demand, seats)
+
+    def output(self) -> ServiceOutput:
+        """Series per zone and stage, and per facility and stage."""
+        out = ServiceOutput()
+        zones = [z.id for z in self.ctx.scenario.zones]
+        for st in self.states:
+            out.series[st.stage.service] = st.series
+            for row, f in enumerate(st.facilities):
+                out.facility_keys.append(FacilityKey(f.id, st.stage.service.value, zones[int(st.zone[row])]))
+                out.facility_series.setdefault("capacity", []).append(st.capacity[:, row])
+                out.facility_series.setdefault("served", []).append(st.served[:, row])
+                out.facility_series.setdefault("waiting", []).append(np.zeros(len(self.ctx.times)))
+        return out
+
+    # ----------------------------------------------------------------- steps
+
+    def _promote(self) -> None:
+        """The intake: everyone moves up a grade; nine-year pupils go on to middle."""
+        finished = {st.stage.service: st.seats.promote() for st in self.states}
+        middle = self.state[Service.MIDDLE].seats.held
+        for row, mrow in self.continues.items():
+            middle[mrow, :, 0] += finished[Service.PRIMARY][row]
+
+    def _seats(self, st: StageState, t: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Seats per facility and grade ``(F, G)`` (``inf``: pooled) and per facility ``(F,)``."""
+        g = st.stage.grades
+        full = np.array([s.capacity(t) for s in st.schedules]) * st.share
+        grade_seats = np.full((len(full), g), INF)
+        seats = full.copy()
+        for row in np.flatnonzero(st.by_grade & (full > 0)):
+            year = k - self.calendar.year_of(st.schedules[row].opened_at) + 1
+            admitting = min(max(year, 0), g)
+            grade_seats[row] = 0.0
+            grade_seats[row, :admitting] = full[row] / g
+            seats[row] = full[row] * admitting / g
+        return grade_seats, seats
+
+    def _record(self, st: StageState, i: int, demand: np.ndarray, seats: np.ndarray) -> None:
+        z = self.ctx.n_zones
+        wanted = demand.sum(axis=1)
+        served = st.seats.held.sum(axis=(0, 2))
+        st.series["demand"][i] = wanted
+        st.series["served"][i] = served
+        st.series["unmet"][i] = np.maximum(wanted - served, 0.0)
+        st.series["capacity"][i] = np.bincount(st.zone, weights=seats, minlength=z)
+        st.capacity[i] = seats
+        st.served[i] = st.seats.held.sum(axis=(1, 2))
+
+
+def build_schools(ctx: Context) -> Schools | None:
+    """The education model, or ``None`` when the scenario has no school at all."""
+    if not any(set(f.services) & SCHOOL_SERVICES for f in ctx.scenario.facilities):
+        return None
+    return Schools(ctx)
