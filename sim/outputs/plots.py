@@ -37,6 +37,11 @@ UNITS = {
 }
 
 
+def save(fig: Figure, path: Path) -> Path:
+    """Save a figure at print resolution and close it."""
+    return _save(fig, path)
+
+
 def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=DPI, bbox_inches="tight")

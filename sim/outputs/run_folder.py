@@ -36,6 +36,7 @@ import pandas as pd
 from sim.engine import Results
 from sim.outputs import plots
 from sim.outputs.metrics import gap_summary
+from sim.outputs.plot_jobs import plot_jobs
 from sim.outputs.tables import (
     events_table,
     extra_table,
@@ -124,6 +125,9 @@ def draw_figures(tables: RunTables, folder: Path) -> list[Path]:
     out = [plots.population_by_zone(tables.population, folder / "population_by_zone.png")]
     if "pyramid" in tables.extra and not tables.extra["pyramid"].empty:
         out.append(plots.pyramid(tables.extra["pyramid"], folder / "population_pyramid.png"))
+    jobs, workers = tables.extra.get("jobs"), tables.extra.get("worker_households")
+    if jobs is not None and workers is not None and not jobs.empty:
+        out.append(plots.save(plot_jobs(jobs, workers), folder / "jobs_and_worker_households.png"))
     for service in tables.series["service"].unique() if not tables.series.empty else []:
         out.append(plots.demand_capacity(tables.series, str(service), folder / f"{service}_demand_capacity.png"))
         out.append(plots.unmet_heatmap(tables.series, str(service), folder / f"{service}_unmet_heatmap.png"))
