@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import simpy
@@ -45,6 +48,25 @@ def report_dates(scenario: Scenario, cal: Calendar) -> list[dt.date]:
     return sorted(grid)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one replication.
+
+    A replication creates hundreds of thousands of long-lived residents and
+    households; the collector would scan them again and again (about a third
+    of the run time) to find the few reference cycles SimPy leaves, which are
+    collected once at the end instead. Memory use is unchanged.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
+
+
 def simulate(scenario: Scenario, seed: int | None = None) -> Results:
     """Run one replication of ``scenario`` with root ``seed`` (default: the scenario's).
 
@@ -61,6 +83,11 @@ def simulate(scenario: Scenario, seed: int | None = None) -> Results:
     Results
         Arrays on the report grid; see :class:`sim.engine.results.Results`.
     """
+    with _cyclic_gc_paused():
+        return _simulate(scenario, seed)
+
+
+def _simulate(scenario: Scenario, seed: int | None) -> Results:
     seed = scenario.seed if seed is None else int(seed)
     cal = Calendar(scenario.horizon.start, scenario.horizon.end)
     env = simpy.Environment()
