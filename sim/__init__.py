@@ -1,0 +1,36 @@
+"""Liaohe New Town simulation: a new town's growth and its public-service capacity gaps.
+
+The public API, for notebooks::
+
+    import sim
+
+    base = sim.load_scenario("scenarios/liaohe_base.yaml")
+    late = sim.set_path(base, "housing_defaults.delay_months", 12)
+    results = sim.replicate(base, reps=10)              # list of sim.Results
+    tables = sim.build_tables(results, base)            # tidy pandas tables
+    tables.summary                                      # gap metrics per zone and service
+
+Layers: :mod:`sim.scenario` (YAML in, a frozen Scenario out), :mod:`sim.engine`
+(the SimPy model, ``simulate(scenario, seed)``), :mod:`sim.experiments`
+(replications, comparisons, sweeps) and :mod:`sim.outputs` (tables, metrics,
+figures, the results store).
+"""
+
+from sim.engine import Results, simulate
+from sim.experiments.replications import replicate
+from sim.outputs.run_folder import RunTables, build_tables
+from sim.scenario import Scenario, ScenarioError, get_path, load_scenario, set_path, shift_date_path
+
+__all__ = [
+    "Results",
+    "RunTables",
+    "Scenario",
+    "ScenarioError",
+    "build_tables",
+    "get_path",
+    "load_scenario",
+    "replicate",
+    "set_path",
+    "shift_date_path",
+    "simulate",
+]
