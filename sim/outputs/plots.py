@@ -44,7 +44,7 @@ def save(fig: Figure, path: Path) -> Path:
 
 def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
+    fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return path
 
@@ -60,7 +60,9 @@ def _band(ax: plt.Axes, wide: pd.DataFrame, color: str, label: str) -> None:
 def _grid(n: int, width: float = 4.2, height: float = 2.8) -> tuple[Figure, np.ndarray]:
     cols = min(n, 4)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(width * cols, height * rows), squeeze=False, sharex=True, layout="constrained"
+    )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes
@@ -89,7 +91,9 @@ def pyramid(table: pd.DataFrame, out: Path) -> Path:
     med = table.groupby(["date", "sex", "age_group"], observed=True, sort=False)["residents"].median()
     dates = list(dict.fromkeys(table["date"]))
     groups = list(dict.fromkeys(table["age_group"]))
-    fig, axes = plt.subplots(1, len(dates), figsize=(4.5 * len(dates), 5), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(dates), figsize=(4.5 * len(dates), 5), sharey=True, squeeze=False, layout="constrained"
+    )
     y = np.arange(len(groups))
     top = float(med.max()) if len(med) else 1.0
     for ax, d in zip(axes.flat, dates, strict=True):
@@ -130,7 +134,9 @@ def unmet_heatmap(series: pd.DataFrame, service: str, out: Path) -> Path:
     med = df.groupby(["zone", "date"], observed=True)["unmet"].median().reset_index()
     med["year"] = pd.to_datetime(med["date"]).dt.year
     grid = med.pivot_table(index="zone", columns="year", values="unmet", aggfunc="mean", observed=True)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * grid.shape[1] + 2), 0.45 * grid.shape[0] + 1.5))
+    fig, ax = plt.subplots(
+        figsize=(max(6.0, 0.35 * grid.shape[1] + 2), 0.45 * grid.shape[0] + 1.5), layout="constrained"
+    )
     im = ax.imshow(grid.to_numpy(), aspect="auto", cmap="Reds", vmin=0)
     ax.set_xticks(range(grid.shape[1]), [str(c) for c in grid.columns], rotation=90)
     ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index])
