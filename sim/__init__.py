@@ -16,10 +16,45 @@ Layers: :mod:`sim.scenario` (YAML in, a frozen Scenario out), :mod:`sim.engine`
 figures, the results store).
 """
 
-from sim.engine import Results, simulate
-from sim.experiments.replications import replicate
-from sim.outputs.run_folder import RunTables, build_tables
-from sim.scenario import Scenario, ScenarioError, get_path, load_scenario, set_path, shift_date_path
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Names load on first use (PEP 562), so `import sim.cli` stays quick.
+_API = {
+    "Results": "sim.engine",
+    "simulate": "sim.engine",
+    "replicate": "sim.experiments.replications",
+    "RunTables": "sim.outputs.run_folder",
+    "build_tables": "sim.outputs.run_folder",
+    "Scenario": "sim.scenario",
+    "ScenarioError": "sim.scenario",
+    "get_path": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "set_path": "sim.scenario",
+    "shift_date_path": "sim.scenario",
+}
+
+if TYPE_CHECKING:
+    from sim.engine import Results, simulate
+    from sim.experiments.replications import replicate
+    from sim.outputs.run_folder import RunTables, build_tables
+    from sim.scenario import (
+        Scenario,
+        ScenarioError,
+        get_path,
+        load_scenario,
+        set_path,
+        shift_date_path,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
 
 __all__ = [
     "Results",

@@ -8,16 +8,14 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.cli._executor import EXECUTOR_HELP, add_executor_options, executor_from_args
 from sim.cli._files import write_text_atomic
-from sim.experiments.compare import PairedRuns, run_paired
-from sim.experiments.replications import HalfwidthRule
-from sim.outputs.comparison import comparison_figure, comparison_table, summary_lines
-from sim.outputs.intervals import widest_half_width
-from sim.outputs.outcomes import Outcomes
-from sim.scenario import load_scenario
+
+if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
+    from sim.experiments.compare import PairedRuns
+    from sim.experiments.replications import HalfwidthRule
 
 HELP = "compare scenarios on the same random streams: paired differences with 95%% intervals"
 DESCRIPTION = """\
@@ -71,6 +69,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _rule(text: str) -> HalfwidthRule:
+    from sim.experiments.replications import HalfwidthRule
+
     try:
         return HalfwidthRule.parse(text)
     except ValueError as exc:
@@ -94,6 +94,12 @@ def run(args: argparse.Namespace) -> int:
         what = "give at least two scenarios" if len(args.scenarios) < 2 else "--reps must be at least 2"
         print(f"run.py compare: {what}", file=sys.stderr)
         return 2
+    from sim.experiments.compare import run_paired
+    from sim.outputs.comparison import comparison_figure, comparison_table, summary_lines
+    from sim.outputs.intervals import widest_half_width
+    from sim.outputs.outcomes import Outcomes
+    from sim.scenario import load_scenario
+
     scenarios = [load_scenario(f) for f in args.scenarios]
     names = _names([s.name for s in scenarios])
     seed = scenarios[0].seed if args.seed is None else args.seed

@@ -8,15 +8,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from tqdm import tqdm
-
-from sim.experiments.executors import make_executor
-from sim.experiments.replications import replicate
-from sim.outputs.plots import UNITS
-from sim.outputs.run_folder import build_tables, code_version, scenario_sha256, write_run_folder
-from sim.scenario import load_scenario
+if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
+    import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = Path("scenarios") / "liaohe_base.yaml"
@@ -84,6 +79,13 @@ def _destination(out: Path | None, name: str, force: bool) -> Path | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the replications, write the folder and print a one-screen summary."""
+    from tqdm import tqdm
+
+    from sim.experiments.executors import make_executor
+    from sim.experiments.replications import replicate
+    from sim.outputs.run_folder import build_tables, code_version, scenario_sha256, write_run_folder
+    from sim.scenario import load_scenario
+
     path = _scenario_path(args.scenario)
     scenario = load_scenario(path)
     dest = _destination(args.out, scenario.name, args.force)
@@ -119,6 +121,8 @@ def print_summary(
     name: str, reps: int, pop: pd.DataFrame, gaps: pd.DataFrame, dest: Path, seconds: float
 ) -> None:
     """A one-screen summary: residents by zone, each service's gaps, where the files are."""
+    import pandas as pd  # noqa: F401  (tables printed below are pandas objects)
+
     print(f"\n{name}: {reps} replication(s) in {seconds:.1f} s -> {dest}/")
     print("\nResidents (median across replications)")
     print(pop[["zone", "start", "peak_median", "peak_date", "end_median"]].to_string(index=False, float_format="{:,.0f}".format))
@@ -132,6 +136,10 @@ def print_summary(
 
 def service_overview(gaps: pd.DataFrame) -> pd.DataFrame:
     """One line per service: zones short, the earliest shortfall, the largest peak."""
+    import pandas as pd
+
+    from sim.outputs.plots import UNITS
+
     rows = []
     for service, g in gaps.groupby("service", observed=True, sort=False):
         short = g[g["share_reps_shortfall"] > 0]

@@ -7,16 +7,15 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any
 
 from sim.cli._executor import EXECUTOR_HELP, add_executor_options, executor_from_args
 from sim.cli._files import write_text_atomic
-from sim.experiments.spec import Sweep, load_sweep
-from sim.experiments.sweep import SweepReport, run_sweep
-from sim.outputs.outcomes import Outcomes
-from sim.outputs.store import StoreMismatch, SweepStore, fingerprint, summarise_store
+
+if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
+    from sim.experiments.spec import Sweep
+    from sim.experiments.sweep import SweepReport
+    from sim.outputs.store import SweepStore
 
 HELP = "run a sweep over scenario factors; resumable, results appended to a Parquet store"
 DESCRIPTION = """\
@@ -70,6 +69,8 @@ def open_store(sweep: Sweep, out: Path) -> SweepStore:
     """The sweep's results store, new or resumed (same spec and base only)."""
     import pandas as pd
 
+    from sim.outputs.store import SweepStore, fingerprint
+
     points = pd.DataFrame(list(sweep.points), columns=list(sweep.factor_names))
     points.insert(0, "point", range(len(points)))
     meta: dict[str, Any] = {
@@ -83,6 +84,13 @@ def open_store(sweep: Sweep, out: Path) -> SweepStore:
 
 def run(args: argparse.Namespace) -> int:
     """Load the spec, run what is missing, write the summary and print the report."""
+    from tqdm import tqdm
+
+    from sim.experiments.spec import load_sweep
+    from sim.experiments.sweep import run_sweep
+    from sim.outputs.outcomes import Outcomes
+    from sim.outputs.store import StoreMismatch
+
     sweep = load_sweep(args.spec)
     out = Path(args.out or Path("results") / "sweeps" / sweep.spec.name)
     try:
@@ -119,6 +127,8 @@ def _done(store: SweepStore) -> int:
 
 
 def _finish(store: SweepStore, sweep: Sweep, report: SweepReport, out: Path, wall: float, executor: str) -> None:
+    from sim.outputs.store import summarise_store
+
     summary = summarise_store(store, list(sweep.factor_names))
     write_text_atomic(out / "summary.csv", summary.to_csv(index=False))
     records = store.records()
