@@ -1,0 +1,58 @@
+"""Housing projects, their phases and the defaults shared by every project."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from sim.scenario.model.common import (
+    Count,
+    Frozen,
+    HousingType,
+    Id,
+    NonNegative,
+    Share,
+    Source,
+)
+from sim.scenario.model.population import (
+    NO_DELAY,
+    Delay,
+    OccupancyCurve,
+)
+
+# --------------------------------------------------------------------- housing
+
+
+class Phase(Frozen):
+    date: dt.date
+    units: Count
+
+
+class HousingProject(Frozen):
+    id: Id
+    name: str = ""
+    zone: Id
+    type: HousingType
+    phases: list[Phase] = Field(min_length=1)
+    slippage_months: Delay | None = Field(
+        default=None, description="Random delay added to each phase's planned date; default: housing_defaults."
+    )
+    occupancy: OccupancyCurve | None = Field(default=None, description="Overrides the type's occupancy curve.")
+    relocates_from: Id | None = Field(
+        default=None, description="Zone whose existing households move here (resettlement): demand moves."
+    )
+    relocation_share: Share = Field(default=1.0, description="Share of occupied units taken by relocations.")
+    source: Source = None
+
+
+class HousingDefaults(Frozen):
+    slippage_months: Delay = Field(default=NO_DELAY, description="Random slippage of every phase without its own.")
+    relet_months: NonNegative | None = Field(
+        default=6.0,
+        description="A dwelling left by its household is let again after this many months; null: never. "
+        "ASSUMPTION: steady turnover.",
+    )
+    delay_months: float = Field(
+        default=0.0, ge=-120.0, le=120.0, description="Months added to every phase's planned date (a scenario lever)."
+    )

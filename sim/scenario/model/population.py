@@ -1,0 +1,255 @@
+"""Time, space, demography and households: who lives in the town and how they live."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.scenario.model.common import (
+    Count,
+    Frozen,
+    Id,
+    NonNegative,
+    Positive,
+    Share,
+    Source,
+    _check_contiguous_bands,
+    _check_rate_bands,
+    _check_shares,
+    parse_band,
+)
+
+# --------------------------------------------------------------------- time, space
+
+
+class Horizon(Frozen):
+    start: dt.date = dt.date(2019, 1, 1)
+    end: dt.date = dt.date(2040, 12, 31)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class InitialPopulation(Frozen):
+    """Residents already living in a zone at the start of the horizon."""
+
+    residents: Count
+    age_shares: dict[str, Share] = Field(
+        description="Share of residents per age band 'a-b' (whole years, inclusive), starting at 0.",
+    )
+    household_size: dict[int, Share] = Field(
+        default_factory=lambda: {1: 0.15, 2: 0.30, 3: 0.30, 4: 0.15, 5: 0.10},
+        description="Share of households by number of members.",
+    )
+    source: Source = None
+
+    @field_validator("age_shares")
+    @classmethod
+    def _age_shares(cls, v: dict[str, float]) -> dict[str, float]:
+        for label in v:
+            parse_band(label)
+        _check_shares(v, "age shares")
+        _check_contiguous_bands(v, "age shares", start=0)
+        return v
+
+    @field_validator("household_size")
+    @classmethod
+    def _sizes(cls, v: dict[int, float]) -> dict[int, float]:
+        if any(k < 1 or k > 12 for k in v):
+            raise ValueError("household sizes must be between 1 and 12")
+        _check_shares(v, "household size shares")
+        return v
+
+
+class Zone(Frozen):
+    id: Id
+    name: str = ""
+    x_km: float = 0.0
+    y_km: float = 0.0
+    radius_km: Positive = Field(
+        default=1.0,
+        description="Residents are spread evenly over a disc of this radius around the centroid "
+        "(ASSUMPTION), for walking-range coverage.",
+    )
+    initial_population: InitialPopulation | None = None
+    source: Source = None
+
+
+# --------------------------------------------------------------------- distributions
+
+
+class Delay(Frozen):
+    """A random delay in months (slippage, construction delay, move-in lag)."""
+
+    distribution: Literal["none", "fixed", "gamma", "uniform"] = "none"
+    mean: NonNegative = 0.0
+    sd: NonNegative = 0.0
+    low: NonNegative = 0.0
+    high: NonNegative = 0.0
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _fields(self) -> Delay:
+        if self.distribution == "gamma" and self.mean > 0 and self.sd == 0:
+            raise ValueError("a gamma delay needs sd > 0 (use distribution: fixed for a fixed delay)")
+        if self.distribution == "uniform" and self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        return self
+
+
+NO_DELAY = Delay()
+
+
+# --------------------------------------------------------------------- demography
+
+
+class Gompertz(Frozen):
+    """Gompertz hazard mu(x) = a * exp(b * x) per year, applied from age 1."""
+
+    a: Positive
+    b: Positive
+
+
+class Mortality(Frozen):
+    gompertz: Gompertz
+    infant: Share = Field(description="Probability of dying in the first year of life (q0).")
+    source: Source = None
+
+
+class CareNeeds(Frozen):
+    """Transition rates per year between elders' care-need states, by age band.
+
+    States: independent -> needs community care -> needs institutional care.
+    Ages not covered by a band have rate 0.
+    """
+
+    to_community_per_year: dict[str, NonNegative]
+    to_institutional_per_year: dict[str, NonNegative]
+    source: Source = None
+
+    @field_validator("to_community_per_year", "to_institutional_per_year")
+    @classmethod
+    def _bands(cls, v: dict[str, float]) -> dict[str, float]:
+        return _check_rate_bands(v, "care-need")
+
+
+class Demography(Frozen):
+    tfr: Annotated[float, Field(ge=0.0, le=8.0)]
+    fertility_age_shares: dict[str, Share]
+    sex_ratio_at_birth: Annotated[float, Field(gt=0.5, le=2.0)] = 1.05
+    mortality: Mortality
+    out_migration_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    care_needs: CareNeeds | None = None
+    source: Source = None
+
+    @field_validator("fertility_age_shares")
+    @classmethod
+    def _fertility(cls, v: dict[str, float]) -> dict[str, float]:
+        for label in v:
+            lo, hi = parse_band(label)
+            if lo < 12 or hi > 55:
+                raise ValueError(f"fertility band {label!r} must lie within ages 12-55")
+        _check_shares(v, "fertility age shares")
+        _check_contiguous_bands(v, "fertility age shares")
+        return v
+
+
+# --------------------------------------------------------------------- households
+
+
+class AgeRange(Frozen):
+    """A normal age distribution truncated to [min, max] (years)."""
+
+    mean: Annotated[float, Field(ge=0, le=110)]
+    sd: NonNegative = 0.0
+    min: Annotated[float, Field(ge=0, le=110)] = 0.0
+    max: Annotated[float, Field(ge=0, le=110)] = 110.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if not self.min <= self.mean <= self.max:
+            raise ValueError(f"need min <= mean <= max, got {self.min}, {self.mean}, {self.max}")
+        return self
+
+
+class OccupancyCurve(Frozen):
+    """Share of delivered units occupied by years after delivery.
+
+    Piecewise linear from (0, 0) through the given points; the last share is the
+    long-run occupancy (the rest stays vacant).
+    """
+
+    points: list[tuple[Positive, Share]] = Field(min_length=1)
+    source: Source = None
+
+    @field_validator("points")
+    @classmethod
+    def _monotone(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        for (y0, s0), (y1, s1) in zip(v, v[1:], strict=False):
+            if y1 <= y0:
+                raise ValueError("years must increase")
+            if s1 < s0:
+                raise ValueError("occupied shares must not decrease")
+        return v
+
+    @property
+    def long_run(self) -> float:
+        return self.points[-1][1]
+
+
+class FamilyProfile(Frozen):
+    """Households built as a head, maybe a partner, children and grandparents."""
+
+    kind: Literal["family"] = "family"
+    head_age: AgeRange
+    partner_share: Share = Field(description="Share of households with a partner of the head.")
+    partner_age_gap_sd: NonNegative = 2.0
+    children: dict[int, Share] = Field(description="Share of households by number of children.")
+    child_max_age: Annotated[float, Field(ge=0, le=30)] = 17.0
+    grandparent_share: Share = 0.0
+    grandparent_age: AgeRange = AgeRange(mean=62, sd=4, min=55, max=70)
+    occupancy: OccupancyCurve
+    source: Source = None
+
+    @field_validator("children")
+    @classmethod
+    def _children(cls, v: dict[int, float]) -> dict[int, float]:
+        if any(k < 0 or k > 8 for k in v):
+            raise ValueError("numbers of children must be between 0 and 8")
+        _check_shares(v, "children shares")
+        return v
+
+
+class AgeStructureProfile(Frozen):
+    """Households whose members are drawn from an age structure (e.g. a village)."""
+
+    kind: Literal["age_structure"] = "age_structure"
+    household_size: dict[int, Share]
+    age_shares: dict[str, Share]
+    occupancy: OccupancyCurve
+    source: Source = None
+
+    @field_validator("household_size")
+    @classmethod
+    def _sizes(cls, v: dict[int, float]) -> dict[int, float]:
+        if any(k < 1 or k > 12 for k in v):
+            raise ValueError("household sizes must be between 1 and 12")
+        _check_shares(v, "household size shares")
+        return v
+
+    @field_validator("age_shares")
+    @classmethod
+    def _ages(cls, v: dict[str, float]) -> dict[str, float]:
+        for label in v:
+            parse_band(label)
+        _check_shares(v, "age shares")
+        _check_contiguous_bands(v, "age shares", start=0)
+        return v
+
+
+HouseholdProfile = Annotated[FamilyProfile | AgeStructureProfile, Field(discriminator="kind")]
