@@ -209,7 +209,7 @@ class Housing:
         relet = scenario.housing_defaults.relet_months
         self.relet_days = None if relet is None else relet * DAYS_PER_MONTH
         self.pending: dict[tuple[int, int], list[tuple[int, float]]] = {}  # (group, quarter) -> (stock, when)
-        self.delivered_log: list[tuple[str, int, float, int]] = []
+        self.delivered: list[tuple[str, int, float, int]] = []  # project, phase, time, units
         self.first_delivery = {p.id: simpy.Event(env) for p in scenario.housing}
         pop.on_vacate = self._vacated
 
@@ -262,7 +262,7 @@ class Housing:
         yield self.env.timeout(max(delivered - self.env.now, 0.0))
         stock = self.stocks[pi]
         stock.delivered += phase.units
-        self.delivered_log.append((project.id, phi, self.env.now, phase.units))
+        self.delivered.append((project.id, phi, self.env.now, phase.units))
         if not self.first_delivery[project.id].triggered:
             self.first_delivery[project.id].succeed()
         occ_gen = self.streams.generator(Stream.OCCUPANCY, pi, phi)
@@ -326,6 +326,18 @@ class Housing:
             stock.reserved -= 1
             stock.occupied += 1
             self.pop.settle(hh)
+
+    def deliveries_table(self) -> dict[str, np.ndarray]:
+        """Each delivered phase: project, phase, planned and actual date, units."""
+        rows = sorted(self.delivered, key=lambda r: r[2])
+        planned = [self.scenario.project(p).phases[k].date for p, k, _, _ in rows]
+        return {
+            "project": np.array([r[0] for r in rows], dtype=object),
+            "phase": np.array([r[1] for r in rows], dtype=np.int64),
+            "planned": np.array(planned, dtype=object),
+            "delivered": np.array([self.cal.date(r[2]) for r in rows], dtype=object),
+            "units": np.array([r[3] for r in rows], dtype=np.int64),
+        }
 
     # ----------------------------------------------------------------- vacant dwellings
 

@@ -123,6 +123,7 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
     services, series = _stack_series(outputs, len(times), len(scenario.zones))
     keys, fseries, tables = _stack_facilities(outputs, len(times))
     tables["pyramid"] = monitor.pyramid_table()
+    tables["deliveries"] = housing.deliveries_table()
     return Results(
         scenario=scenario.name,
         seed=seed,
