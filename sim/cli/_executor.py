@@ -19,7 +19,7 @@ The same seed gives the same results on every executor and any number of workers
 def add_executor_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--workers``, ``--scheduler`` and ``--cluster`` to a command's parser."""
     group = parser.add_argument_group("where runs run")
-    group.add_argument("--workers", type=_non_negative, default=None, metavar="W",
+    group.add_argument("--workers", type=non_negative, default=None, metavar="W",
                        help="worker processes (0: in this process; default: one per CPU)")
     where = group.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
@@ -33,7 +33,8 @@ def executor_from_args(args: argparse.Namespace) -> Executor:
     return make_executor(args.workers, args.scheduler, args.cluster)
 
 
-def _non_negative(text: str) -> int:
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number of at least 0."""
     try:
         value = int(text)
     except ValueError:

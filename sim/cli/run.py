@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.cli._executor import non_negative
+
 if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
     import pandas as pd
 
@@ -40,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("scenario", nargs="?", metavar="SCENARIO", help=f"scenario YAML (default {DEFAULT_SCENARIO})")
     p.add_argument("--reps", type=_positive, default=1, metavar="N", help="replications (default 1)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="experiment seed (default: the scenario's)")
-    p.add_argument("--workers", type=int, default=None, metavar="W",
+    p.add_argument("--workers", type=non_negative, default=None, metavar="W",
                    help="worker processes (default: one per CPU; 0 runs in this process)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="results folder (default results/<name>/)")
     p.add_argument("--force", action="store_true", help="replace an existing --out folder")
