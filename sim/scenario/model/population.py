@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from sim.scenario.model.common import (
     Count,
@@ -35,35 +35,40 @@ class Horizon(Frozen):
         return self
 
 
+def _age_shares(v: dict[str, float]) -> dict[str, float]:
+    for label in v:
+        parse_band(label)
+    _check_shares(v, "age shares")
+    _check_contiguous_bands(v, "age shares", start=0)
+    return v
+
+
+def _household_sizes(v: dict[int, float]) -> dict[int, float]:
+    if any(k < 1 or k > 12 for k in v):
+        raise ValueError("household sizes must be between 1 and 12")
+    _check_shares(v, "household size shares")
+    return v
+
+
+AgeShares = Annotated[dict[str, Share], AfterValidator(_age_shares)]
+"""Shares of people by age band 'a-b' (whole years, inclusive): contiguous from 0, summing to 1."""
+
+HouseholdSizes = Annotated[dict[int, Share], AfterValidator(_household_sizes)]
+"""Shares of households by number of members (1-12), summing to 1."""
+
+
 class InitialPopulation(Frozen):
     """Residents already living in a zone at the start of the horizon."""
 
     residents: Count
-    age_shares: dict[str, Share] = Field(
+    age_shares: AgeShares = Field(
         description="Share of residents per age band 'a-b' (whole years, inclusive), starting at 0.",
     )
-    household_size: dict[int, Share] = Field(
+    household_size: HouseholdSizes = Field(
         default_factory=lambda: {1: 0.15, 2: 0.30, 3: 0.30, 4: 0.15, 5: 0.10},
         description="Share of households by number of members.",
     )
     source: Source = None
-
-    @field_validator("age_shares")
-    @classmethod
-    def _age_shares(cls, v: dict[str, float]) -> dict[str, float]:
-        for label in v:
-            parse_band(label)
-        _check_shares(v, "age shares")
-        _check_contiguous_bands(v, "age shares", start=0)
-        return v
-
-    @field_validator("household_size")
-    @classmethod
-    def _sizes(cls, v: dict[int, float]) -> dict[int, float]:
-        if any(k < 1 or k > 12 for k in v):
-            raise ValueError("household sizes must be between 1 and 12")
-        _check_shares(v, "household size shares")
-        return v
 
 
 class Zone(Frozen):
@@ -229,27 +234,10 @@ class AgeStructureProfile(Frozen):
     """Households whose members are drawn from an age structure (e.g. a village)."""
 
     kind: Literal["age_structure"] = "age_structure"
-    household_size: dict[int, Share]
-    age_shares: dict[str, Share]
+    household_size: HouseholdSizes
+    age_shares: AgeShares
     occupancy: OccupancyCurve
     source: Source = None
-
-    @field_validator("household_size")
-    @classmethod
-    def _sizes(cls, v: dict[int, float]) -> dict[int, float]:
-        if any(k < 1 or k > 12 for k in v):
-            raise ValueError("household sizes must be between 1 and 12")
-        _check_shares(v, "household size shares")
-        return v
-
-    @field_validator("age_shares")
-    @classmethod
-    def _ages(cls, v: dict[str, float]) -> dict[str, float]:
-        for label in v:
-            parse_band(label)
-        _check_shares(v, "age shares")
-        _check_contiguous_bands(v, "age shares", start=0)
-        return v
 
 
 HouseholdProfile = Annotated[FamilyProfile | AgeStructureProfile, Field(discriminator="kind")]
