@@ -102,6 +102,19 @@ def summarise_gaps(per_rep: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def shortfall_probability(series: pd.DataFrame, threshold: float = 0.0) -> pd.DataFrame:
+    """P(unmet > threshold) by year: per ``zone, service, year``, the share of
+    replications in which unmet demand exceeds ``threshold`` at some report date
+    of that year."""
+    cols = ["zone", "service", "year", "p_shortfall", "reps"]
+    if series.empty:
+        return pd.DataFrame(columns=cols)
+    df = series.assign(year=pd.to_datetime(series["date"]).dt.year, _short=series["unmet"] > threshold + 1e-9)
+    per_rep = df.groupby(["zone", "service", "year", "rep"], observed=True)["_short"].any().reset_index()
+    out = per_rep.groupby(["zone", "service", "year"], observed=True)["_short"].agg(["mean", "count"])
+    return out.reset_index().rename(columns={"mean": "p_shortfall", "count": "reps"})[cols]
+
+
 # ------------------------------------------------------------------ static requirement
 
 def _band_residents(population: pd.DataFrame, bands: list[str] | None) -> pd.DataFrame:

@@ -10,6 +10,7 @@ Layout::
     <table>.parquet          further tables of the model (pyramid, waits, jobs…)
     summary.csv              gap metrics per zone and service, with the static requirement
     population_summary.csv   residents per zone at the start, the peak and the end
+    shortfall_probability.csv  P(unmet > 0) by zone, service and year
     figures/*.png
 
 Everything is written into a hidden temporary folder beside the destination,
@@ -35,7 +36,7 @@ import pandas as pd
 
 from sim.engine import Results
 from sim.outputs import plots
-from sim.outputs.metrics import gap_summary
+from sim.outputs.metrics import gap_summary, shortfall_probability
 from sim.outputs.plot_jobs import plot_jobs
 from sim.outputs.tables import (
     events_table,
@@ -80,6 +81,7 @@ class RunTables:
     extra: dict[str, pd.DataFrame]
     summary: pd.DataFrame
     population_summary: pd.DataFrame
+    shortfall_probability: pd.DataFrame
 
 
 def build_tables(results: Sequence[Results], scenario: Scenario) -> RunTables:
@@ -95,6 +97,7 @@ def build_tables(results: Sequence[Results], scenario: Scenario) -> RunTables:
         extra={name: extra_table(results, name) for name in names},
         summary=gap_summary(series, population, scenario.services.static_norms),
         population_summary=population_summary(population),
+        shortfall_probability=shortfall_probability(series),
     )
 
 
@@ -184,6 +187,7 @@ def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any], figu
         df.to_parquet(tmp / f"{name}.parquet", index=False)
     tables.summary.to_csv(tmp / "summary.csv", index=False, date_format="%Y-%m-%d")
     tables.population_summary.to_csv(tmp / "population_summary.csv", index=False)
+    tables.shortfall_probability.to_csv(tmp / "shortfall_probability.csv", index=False)
     if figures:
         draw_figures(tables, tmp / "figures")
     with open(tmp / "manifest.json", "w", encoding="utf-8") as f:

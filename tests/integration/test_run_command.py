@@ -30,7 +30,8 @@ def test_run_writes_the_folder_and_the_same_seed_gives_identical_files(tmp_path:
     assert first.returncode == 0, first.stderr
     assert run(str(SMALL), "--reps", "2", "--workers", "0", "--out", str(b), "--no-figures").returncode == 0
     assert run(str(SMALL), "--reps", "2", "--seed", "99", "--out", str(c), "--no-figures").returncode == 0
-    for name in (*TABLES, "summary.csv", "population_summary.csv", "facilities.parquet", "manifest.json"):
+    for name in (*TABLES, "summary.csv", "population_summary.csv", "shortfall_probability.csv",
+                 "facilities.parquet", "deliveries.parquet", "manifest.json"):
         assert (a / name).is_file(), name
     assert (a / "figures" / "population_by_zone.png").is_file()
     assert (a / "figures" / "population_pyramid.png").is_file()

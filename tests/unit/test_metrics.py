@@ -71,3 +71,13 @@ def test_summary_places_the_static_requirement_beside_the_simulation() -> None:
     assert out["at_date"] == pd.Timestamp("2021-01-01")
     assert out["demand_at_date"] == 130 and out["capacity_at_date"] == 100
     assert out["static_requirement_at_date"] == pytest.approx(30.0 * 4)
+
+
+def test_shortfall_probability_by_year_is_the_share_of_replications_short() -> None:
+    from sim.outputs.metrics import shortfall_probability
+
+    # 2020: rep 0 short (10), rep 1 not, rep 2 not; 2021: reps 0 and 2 short; 2022: none.
+    got = shortfall_probability(series([[0, 10, 30, 0, 0], [0, 0, 0, 0, 0], [0, 0, 20, 20, 0]]))
+    p = got.set_index("year")["p_shortfall"]
+    assert p[2020] == pytest.approx(1 / 3) and p[2021] == pytest.approx(2 / 3) and p[2022] == 0
+    assert set(got["reps"]) == {3}
