@@ -123,8 +123,6 @@ def print_summary(
     name: str, reps: int, pop: pd.DataFrame, gaps: pd.DataFrame, dest: Path, seconds: float
 ) -> None:
     """A one-screen summary: residents by zone, each service's gaps, where the files are."""
-    import pandas as pd  # noqa: F401  (tables printed below are pandas objects)
-
     print(f"\n{name}: {reps} replication(s) in {seconds:.1f} s -> {dest}/")
     print("\nResidents (median across replications)")
     print(pop[["zone", "start", "peak_median", "peak_date", "end_median"]].to_string(index=False, float_format="{:,.0f}".format))

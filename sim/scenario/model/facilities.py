@@ -23,6 +23,13 @@ from sim.scenario.model.population import (
 # --------------------------------------------------------------------- facilities
 
 
+def _check_one_measure(capacity: Capacity | CapacityChange) -> None:
+    """A capacity is given in exactly one measure: classes, units or teams."""
+    given = [k for k in ("classes", "units", "teams") if getattr(capacity, k) is not None]
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of classes, units or teams (got {', '.join(given) or 'none'})")
+
+
 class Capacity(Frozen):
     """Capacity of a facility: classes (schools), units (beds, places, meals/day, m2,
     residents served) or family-doctor teams."""
@@ -39,9 +46,7 @@ class Capacity(Frozen):
 
     @model_validator(mode="after")
     def _one_measure(self) -> Capacity:
-        given = [k for k in ("classes", "units", "teams") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of classes, units or teams (got {', '.join(given) or 'none'})")
+        _check_one_measure(self)
         return self
 
 
@@ -56,9 +61,7 @@ class CapacityChange(Frozen):
 
     @model_validator(mode="after")
     def _one_measure(self) -> CapacityChange:
-        given = [k for k in ("classes", "units", "teams") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of classes, units or teams (got {', '.join(given) or 'none'})")
+        _check_one_measure(self)
         return self
 
 
