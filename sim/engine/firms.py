@@ -51,11 +51,16 @@ KEY_LIMIT = 2**63
 Hire = Callable[[int, int], None]
 """Called as ``hire(park, jobs)`` whenever a park's firms create jobs."""
 
+SpaceRule = Callable[[int, float], bool]
+"""Called as ``rule(park, u)`` when a firm is founded: whether it rents standard
+factory space, given a uniform ``u`` (the park must offer such space then)."""
+
 
 class Firm:
-    """One enterprise: its park, kind, current jobs and failure time (model days)."""
+    """One enterprise: its park, kind, current jobs, failure time (model days) and
+    whether it rents standard factory space."""
 
-    __slots__ = ("park", "kind", "jobs", "fail_at", "rng", "alive")
+    __slots__ = ("park", "kind", "jobs", "fail_at", "rng", "alive", "in_standard_space")
 
     def __init__(self, park: int, kind: int, jobs: int, fail_at: float, rng: random.Random) -> None:
         self.park = park
@@ -64,14 +69,17 @@ class Firm:
         self.fail_at = fail_at
         self.rng = rng
         self.alive = True
+        self.in_standard_space = False
 
 
-def initial_jobs(profile: FirmProfile, u: float) -> int:
-    """A firm's first jobs: geometric on 1, 2, … with the profile's mean, capped at ``max_jobs``."""
+def initial_jobs(profile: FirmProfile, u: float, mean: float | None = None) -> int:
+    """A firm's first jobs: geometric on 1, 2, … with mean ``mean`` (default: the
+    profile's ``initial_jobs_mean``), capped at ``max_jobs``."""
     cap = max(1, int(profile.max_jobs))
-    if profile.initial_jobs_mean <= 1.0:
+    mean = profile.initial_jobs_mean if mean is None else mean
+    if mean <= 1.0:
         return 1
-    n = 1 + int(math.log1p(-u) / math.log1p(-1.0 / profile.initial_jobs_mean))
+    n = 1 + int(math.log1p(-u) / math.log1p(-1.0 / mean))
     return min(n, cap)
 
 
@@ -106,10 +114,13 @@ class Economy:
     """
 
     def __init__(
-        self, env: simpy.Environment, end: float, profiles: tuple[FirmProfile, FirmProfile], n_parks: int, hire: Hire | None = None
+        self, env: simpy.Environment, end: float, profiles: tuple[FirmProfile, FirmProfile], n_parks: int,
+        hire: Hire | None = None, space: SpaceRule | None = None,
     ) -> None:
         self.env, self.end, self.profiles, self.hire = env, end, profiles, hire
+        self.space = space
         self.jobs = [[0, 0] for _ in range(n_parks)]  # per park, per kind
+        self.space_jobs = [[0, 0] for _ in range(n_parks)]  # jobs of firms in standard factory space
         self.alive = [0] * n_parks
         self.arrived = [0] * n_parks
         self.failed = [0] * n_parks
@@ -117,24 +128,44 @@ class Economy:
         self.lost = [0] * n_parks  # jobs lost, cumulative
         self.firms: list[Firm] = []
 
-    def found(self, park: int, kind: int, rng: random.Random, safe_until: float = 0.0) -> Firm:
-        """Start a firm now; it cannot fail before ``safe_until``."""
+    def found(
+        self, park: int, kind: int, rng: random.Random, safe_until: float = 0.0, *,
+        jobs_mean: float | None = None, existing: bool = False,
+    ) -> Firm:
+        """Start a firm now; it cannot fail before ``safe_until``.
+
+        ``jobs_mean`` overrides the profile's mean first jobs. An ``existing`` firm
+        (in its park when the horizon starts) brings no worker households for the
+        jobs it already has: those workers live in the town already. Whether the
+        firm rents standard factory space is decided now, once (:data:`SpaceRule`),
+        from a uniform of its own generator drawn whatever the answer, so that a
+        change of factories changes nothing else in the firm's life.
+        """
         profile = self.profiles[kind]
-        jobs = initial_jobs(profile, rng.random())
+        jobs = initial_jobs(profile, rng.random(), jobs_mean)
         rate = profile.failure_per_year / DAYS_PER_YEAR
         fail_at = max(self.env.now, safe_until) + exp_time(rng, rate)
         firm = Firm(park, kind, 0, fail_at, rng)
+        u_space = rng.random()
+        firm.in_standard_space = self.space is not None and self.space(park, u_space)
         self.firms.append(firm)
         self.alive[park] += 1
         self.arrived[park] += 1
-        self._gain(firm, jobs)
+        self._gain(firm, jobs, hire=not existing)
         self.env.process(self._life(firm))
         return firm
 
     def floor_m2(self, park: int) -> float:
-        """Floor space needed by the park's live firms, m²."""
-        est, inc = self.jobs[park]
-        return est * self.profiles[ESTABLISHED].m2_per_job + inc * self.profiles[INCUBATED].m2_per_job
+        """Floor space used by the park's live firms, m² (their own buildings included)."""
+        return self._m2(self.jobs[park])
+
+    def standard_space_m2(self, park: int) -> float:
+        """Floor space of standard factory buildings wanted by the park's live firms
+        that rent it, m²: the factory-space demand."""
+        return self._m2(self.space_jobs[park])
+
+    def _m2(self, jobs: list[int]) -> float:
+        return jobs[ESTABLISHED] * self.profiles[ESTABLISHED].m2_per_job + jobs[INCUBATED] * self.profiles[INCUBATED].m2_per_job
 
     def park_jobs(self, park: int) -> int:
         """Jobs in the park's live firms."""
@@ -161,16 +192,20 @@ class Economy:
                     self._close(firm)
                     return
 
-    def _gain(self, firm: Firm, n: int) -> None:
+    def _gain(self, firm: Firm, n: int, hire: bool = True) -> None:
         firm.jobs += n
         self.jobs[firm.park][firm.kind] += n
+        if firm.in_standard_space:
+            self.space_jobs[firm.park][firm.kind] += n
         self.created[firm.park] += n
-        if self.hire is not None:
+        if hire and self.hire is not None:
             self.hire(firm.park, n)
 
     def _lose(self, firm: Firm, n: int) -> None:
         firm.jobs -= n
         self.jobs[firm.park][firm.kind] -= n
+        if firm.in_standard_space:
+            self.space_jobs[firm.park][firm.kind] -= n
         self.lost[firm.park] += n
 
     def _close(self, firm: Firm) -> None:

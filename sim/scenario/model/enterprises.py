@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from sim.scenario.model.common import (
+    Count,
     Frozen,
     HousingType,
     Id,
@@ -18,10 +19,22 @@ from sim.scenario.model.common import (
 
 
 class Park(Frozen):
+    """An industrial park: the firms it has at the start, those that arrive, and
+    which of them rent standard factory space."""
+
     id: Id
     name: str = ""
     zone: Id
     established_firms_per_year: NonNegative = 0.0
+    existing_firms: Count = Field(default=0, description="Established firms already in the park at the start.")
+    existing_jobs_mean: Positive | None = Field(
+        default=None, description="Mean jobs of an existing firm at the start; default: the established profile's."
+    )
+    standard_space_share: Share = Field(
+        default=1.0,
+        description="Share of the park's firms that rent standard factory space rather than use their own "
+        "buildings; only where a factory_space facility serving the park's zone is open when the firm is founded.",
+    )
     source: Source = None
 
 
