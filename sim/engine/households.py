@@ -18,6 +18,7 @@ from scipy.special import ndtr, ndtri
 
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF, MortalityHazard, PiecewiseHazard, exp1
+from sim.engine.lifelines import LifeLine
 from sim.scenario.model import AgeRange, FamilyProfile, parse_band
 
 MAX_MEMBERS = 12
@@ -166,14 +167,28 @@ def _gather(n: int, parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]])
 
 @dataclass(frozen=True)
 class LifeTables:
-    """The demographic hazards of a scenario, in years."""
+    """The demographic hazards of a scenario.
+
+    ``deaths``, ``births`` and ``leaving`` are :class:`~sim.engine.lifelines.LifeLine` s:
+    an age hazard times a calendar factor (the mortality level, the TFR, the
+    out-migration rate), each a number or a dated schedule. ``mortality`` is the
+    age hazard of deaths at level 1 (a life table); the care-need rates depend
+    on age only.
+    """
 
     mortality: MortalityHazard
-    fertility: PiecewiseHazard
+    deaths: LifeLine
+    births: LifeLine
     to_community: PiecewiseHazard
     to_institutional: PiecewiseHazard
     female_share_at_birth: float
-    out_migration_per_year: float
+    leaving: LifeLine
+
+    @property
+    def time_invariant(self) -> bool:
+        """True when no rate changes with the calendar: clocks drawn for an arrival at
+        time 0 are then valid, shifted, for an arrival at any time."""
+        return all(line.curve.is_constant for line in (self.deaths, self.births, self.leaving))
 
 
 @dataclass(frozen=True)
@@ -199,13 +214,15 @@ def draw_lives(comp: Composition, arrival: np.ndarray, u: np.ndarray, life: Life
     t0 = arrival[comp.household]
     age = comp.age
     birth = t0 - age * DAYS_PER_YEAR
-    death_age = life.mortality.death_age(age, exp1(uu[:, 1]))
-    fert = np.where(comp.female, life.fertility.next_age(age, exp1(uu[:, 2])), INF)
+    death = life.deaths.next_times(birth, t0, exp1(uu[:, 1]))
+    next_birth = np.full(len(age), INF)
+    women = np.flatnonzero(comp.female)
+    next_birth[women] = life.births.next_times(birth[women], t0[women], exp1(uu[women, 2]))
     care, care_age = care_state(age, exp1(uu[:, 3]), exp1(uu[:, 4]), life)
     return Lives(
         birth=birth,
-        death=birth + death_age * DAYS_PER_YEAR,
-        next_birth=birth + fert * DAYS_PER_YEAR,
+        death=death,
+        next_birth=next_birth,
         care=care,
         next_care=birth + care_age * DAYS_PER_YEAR,
     )
@@ -227,18 +244,18 @@ def household_keys(u: np.ndarray) -> list[int]:
     return [int(x) for x in (u * 2.0**63).astype(np.int64)]
 
 
-def depart_times(arrival: np.ndarray, u: np.ndarray, rate_per_year: float) -> np.ndarray:
-    """Out-migration times: exponential with the scenario's rate per household."""
-    if rate_per_year <= 0:
-        return np.full(arrival.shape, INF)
-    return np.asarray(arrival + exp1(u) / rate_per_year * DAYS_PER_YEAR)
+def depart_times(arrival: np.ndarray, u: np.ndarray, leaving: LifeLine) -> np.ndarray:
+    """Out-migration times of households arriving at ``arrival``: the scenario's rate per
+    household and year (a number or a dated schedule), by inversion from one uniform each."""
+    return leaving.next_times(arrival, arrival, exp1(u))
 
 
 def newborn_clocks(t: float, rng: object, life: LifeTables) -> Person:
     """A baby born at model time ``t``, drawn from its household's generator."""
     r = rng.random  # type: ignore[attr-defined]
     female = r() < life.female_share_at_birth
-    death = t + life.mortality.death_age_scalar(0.0, -math.log1p(-r())) * DAYS_PER_YEAR
-    nb = life.fertility.next_age_scalar(0.0, -math.log1p(-r())) if female else INF
+    death = life.deaths.next_time(t, t, -math.log1p(-r()))
+    e_birth = -math.log1p(-r())
+    next_birth = life.births.next_time(t, t, e_birth) if female else INF
     a1 = life.to_community.next_age_scalar(0.0, -math.log1p(-r()))
-    return Person(t, female, death, t + nb * DAYS_PER_YEAR, 0, t + a1 * DAYS_PER_YEAR)
+    return Person(t, female, death, next_birth, 0, t + a1 * DAYS_PER_YEAR)

@@ -14,6 +14,7 @@ from sim.engine.calendar import Calendar
 from sim.engine.hazards import MortalityHazard, PiecewiseHazard
 from sim.engine.households import LifeTables
 from sim.engine.housing import Housing
+from sim.engine.lifelines import TimeCurve, fertility_line, mortality_line, rate_line
 from sim.engine.monitor import Monitor
 from sim.engine.population import Population
 from sim.engine.results import SERIES_FIELDS, FacilityKey, Results
@@ -23,21 +24,27 @@ from sim.engine.streams import Streams
 from sim.scenario.model import Demography, Scenario, Service, parse_band
 
 
-def life_tables(d: Demography) -> LifeTables:
-    """The scenario's demographic rates as hazards in years."""
-    fert = []
+def life_tables(d: Demography, start: dt.date = dt.date(2019, 1, 1)) -> LifeTables:
+    """The scenario's demographic rates as hazards, on a horizon that starts ``start``.
+
+    Fertility is the age pattern per unit of TFR (``share / band width``) times the
+    TFR of the time; mortality the Gompertz and infant hazard times the level of the
+    time; out-migration a rate per household and year (each a number or a schedule).
+    """
+    shape = []
     for label, share in d.fertility_age_shares.items():
         lo, hi = parse_band(label)
-        width = hi + 1 - lo
-        fert.append((float(lo), float(hi + 1), d.tfr * share / width))
+        shape.append((float(lo), float(hi + 1), share / (hi + 1 - lo)))
     care = d.care_needs
+    mortality = MortalityHazard(d.mortality.gompertz.a, d.mortality.gompertz.b, d.mortality.infant)
     return LifeTables(
-        mortality=MortalityHazard(d.mortality.gompertz.a, d.mortality.gompertz.b, d.mortality.infant),
-        fertility=PiecewiseHazard(fert),
+        mortality=mortality,
+        deaths=mortality_line(mortality, TimeCurve.from_rate(d.mortality.level, start)),
+        births=fertility_line(PiecewiseHazard(shape), TimeCurve.from_rate(d.tfr, start)),
         to_community=PiecewiseHazard.from_labels(care.to_community_per_year if care else {}),
         to_institutional=PiecewiseHazard.from_labels(care.to_institutional_per_year if care else {}),
         female_share_at_birth=1.0 / (1.0 + d.sex_ratio_at_birth),
-        out_migration_per_year=d.out_migration_per_year,
+        leaving=rate_line(TimeCurve.from_rate(d.out_migration_per_year, start)),
     )
 
 
@@ -92,7 +99,7 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
     cal = Calendar(scenario.horizon.start, scenario.horizon.end)
     env = simpy.Environment()
     streams = Streams(seed)
-    pop = Population(env, len(scenario.zones), cal.end_time, life_tables(scenario.demography))
+    pop = Population(env, len(scenario.zones), cal.end_time, life_tables(scenario.demography, scenario.horizon.start))
     housing = Housing(env, scenario, pop, streams, cal)
     dates = report_dates(scenario, cal)
     times = [cal.time(d) for d in dates]

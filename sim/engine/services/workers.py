@@ -30,10 +30,10 @@ import math
 
 import numpy as np
 
-from sim.engine.households import Household
+from sim.engine.households import Household, LifeTables
 from sim.engine.housing import Stock, make_households
 from sim.engine.services.base import Context
-from sim.engine.streams import Stream
+from sim.engine.streams import Stream, household_rng
 from sim.scenario.model import WorkerHousing
 
 ROUNDING = 1e-9
@@ -51,6 +51,23 @@ def shift_clocks(household: Household, t: float) -> None:
         p.death += t
         p.next_birth += t
         p.next_care += t
+
+
+def redraw_calendar_clocks(household: Household, t: float, life: LifeTables) -> None:
+    """Draw again, at arrival time ``t``, the clocks whose rates follow the calendar.
+
+    Shifting is exact for clocks of age only (care needs); deaths, births and
+    departure depend on the dates a life passes through when a rate is a dated
+    schedule. The new draws come from the household's own generator (keyed,
+    so common random numbers hold), which then goes on serving its births.
+    """
+    rng = household_rng(household.key)
+    household.rng = rng
+    household.depart = life.leaving.next_time(t, t, -math.log1p(-rng.random()))
+    for p in household.members:
+        p.death = life.deaths.next_time(p.birth, t, -math.log1p(-rng.random()))
+        if p.female:
+            p.next_birth = life.births.next_time(p.birth, t, -math.log1p(-rng.random()))
 
 
 class WorkerHouseholds:
@@ -118,6 +135,9 @@ class WorkerHouseholds:
             ready += reversed(make_households(stock, np.zeros(BATCH), gen, self.ctx.pop.life))
         household = ready.pop()
         shift_clocks(household, self.ctx.env.now)
+        life = self.ctx.pop.life
+        if not life.time_invariant:
+            redraw_calendar_clocks(household, self.ctx.env.now, life)
         household.zone, household.stock = stock.zone, stock.index
         return household
 

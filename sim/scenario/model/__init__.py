@@ -66,6 +66,7 @@ from sim.scenario.model.population import (
     OccupancyCurve,
     Zone,
 )
+from sim.scenario.model.schedules import DatedSchedule, Rate, rate_at, rate_values
 from sim.scenario.model.services import (
     AllocationPolicy,
     CanteenPolicy,
@@ -141,6 +142,7 @@ __all__ = [
     "CareNeeds",
     "ContractRates",
     "Count",
+    "DatedSchedule",
     "Delay",
     "Demography",
     "EldercareBedPolicy",
@@ -166,6 +168,7 @@ __all__ = [
     "Park",
     "Phase",
     "Positive",
+    "Rate",
     "ReportEvery",
     "SCHOOL_SERVICES",
     "SHARE_TOLERANCE",
@@ -185,4 +188,6 @@ __all__ = [
     "WorkerHousing",
     "Zone",
     "parse_band",
+    "rate_at",
+    "rate_values",
 ]
