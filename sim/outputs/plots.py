@@ -112,14 +112,15 @@ def pyramid(table: pd.DataFrame, out: Path) -> Path:
 
 
 def demand_capacity(series: pd.DataFrame, service: str, out: Path) -> Path:
-    """Demand against capacity per zone for one service, with bands across replications."""
+    """Demand of the zone's residents against the capacity located in the zone, per zone
+    for one service, with bands across replications (catchments may cross zones)."""
     df = series[series["service"] == service]
     zones = list(df["zone"].unique())
     fig, axes = _grid(max(len(zones), 1))
     for ax, zone in zip(axes.flat, zones, strict=False):
         z = df[df["zone"] == zone]
         _band(ax, z.pivot_table(index="date", columns="rep", values="demand"), "tab:orange", "demand")
-        _band(ax, z.pivot_table(index="date", columns="rep", values="capacity"), "tab:green", "capacity")
+        _band(ax, z.pivot_table(index="date", columns="rep", values="capacity_located"), "tab:green", "capacity located here")
         ax.set_title(str(zone))
         ax.set_ylabel(UNITS.get(service, ""))
         ax.grid(alpha=0.3)
@@ -157,4 +158,29 @@ def waiting(series: pd.DataFrame, service: str, out: Path) -> Path:
         ax.set_ylabel("people waiting")
         ax.grid(alpha=0.3)
     fig.suptitle(f"{service}: waiting list by zone (median, 5–95 % across replications)")
+    return _save(fig, out)
+
+
+def validation(table: pd.DataFrame, out: Path) -> Path:
+    """Each observed figure against the simulated median and 90 % range, as ratios to
+    the observed value (1 = the observation), validation and calibration figures apart."""
+    df = table[table["observed"] > 0].iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(df) + 1.6), layout="constrained")
+    y = np.arange(len(df))
+    colours = {"validation": "tab:blue", "calibration": "tab:gray"}
+    for used_for, colour in colours.items():
+        m = (df["used_for"] == used_for).to_numpy()
+        if not m.any():
+            continue
+        obs = df["observed"].to_numpy()[m]
+        ax.errorbar(df["sim_median"].to_numpy()[m] / obs, y[m],
+                    xerr=[(df["sim_median"] - df["sim_low"]).to_numpy()[m] / obs, (df["sim_high"] - df["sim_median"]).to_numpy()[m] / obs],
+                    fmt="o", color=colour, capsize=3, label=f"simulated ({used_for}): median, 5-95 %")
+    ax.axvline(1.0, color="black", lw=1, label="observed")
+    ax.set_yticks(y, [f"{w}  (obs. {v:,.4g})" for w, v in zip(df["what"], df["observed"], strict=True)], fontsize=8)
+    ax.set_xlabel("simulated / observed")
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(loc="lower right", fontsize=8)
+    inside = table[table["used_for"] == "validation"]["inside"]
+    ax.set_title(f"Observed figures against the simulation: {int(inside.sum())} of {len(inside)} validation figures inside the 90 % range")
     return _save(fig, out)

@@ -29,11 +29,12 @@ WAITING, IN_BED, DONE = range(3)
 class Stay:
     """One elder's claim on a bed: waiting, in a bed, or done."""
 
-    __slots__ = ("zone", "joined", "state", "facility", "version", "stay_e", "owner")
+    __slots__ = ("zone", "joined", "admitted", "state", "facility", "version", "stay_e", "owner")
 
     def __init__(self, zone: int, stay_e: float, owner: object = None) -> None:
         self.zone = zone
         self.joined = 0.0
+        self.admitted = 0.0
         self.state = WAITING
         self.facility = -1
         self.version = 0  # bumped whenever a heap entry or discharge event goes stale
@@ -86,6 +87,7 @@ class BedQueue:
         self._area = 0.0  # time integral of the total list length
         self._last = env.now
         self.waits: list[tuple[int, float, float]] = []  # (zone, admitted at, days waited)
+        self.stays: list[tuple[int, float, float]] = []  # (zone, left the bed at, days in bed)
 
     # ----------------------------------------------------------------- levels
 
@@ -162,6 +164,7 @@ class BedQueue:
         stay.version += 1
         self.occupied[f] += 1
         self.in_bed[stay.zone] += 1
+        stay.admitted = self.env.now
         self.waits.append((stay.zone, self.env.now, self.env.now - stay.joined))
         if self.rate > 0.0:
             ev = self.env.timeout(stay.stay_e / self.rate)
@@ -178,6 +181,7 @@ class BedQueue:
         f = stay.facility
         self.occupied[f] -= 1
         self.in_bed[stay.zone] -= 1
+        self.stays.append((stay.zone, self.env.now, self.env.now - stay.admitted))
         self._refill(f)
 
     def _refill(self, f: int) -> None:

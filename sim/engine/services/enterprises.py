@@ -19,11 +19,13 @@ Services reported:
 * Parks start with their ``existing_firms`` (established profile, first jobs of
   mean ``existing_jobs_mean``); their jobs at the start bring no worker
   households (those workers live in the town already), the jobs they gain later do.
-* ``housing``: worker households wanting to live in town, housed, commuting
-  (cumulative; see :mod:`sim.engine.services.workers`).
+* ``housing``: worker households living in town and commuting, as stocks at
+  each report date (see :mod:`sim.engine.services.workers`).
 
-Tables: ``jobs`` (per report date and park), ``incubator`` (cumulative
-pipeline counts and grants) and ``worker_households`` (per date and park zone).
+Tables: ``jobs`` (per report date and park, with the parks' floor space and
+standard-space demand), ``incubator`` (cumulative pipeline counts and grants)
+and ``worker_households`` (per date and park zone: stocks housed and commuting,
+and the flows in the interval ending at the date).
 With ``enterprises.enabled`` false, or no parks, nothing here runs.
 """
 
@@ -37,7 +39,7 @@ import numpy as np
 from sim.engine.firms import ESTABLISHED, KEY_LIMIT, Economy, Pipeline, established_arrivals
 from sim.engine.services.allocation import CountService, schedules_for
 from sim.engine.services.base import Context, ServiceOutput
-from sim.engine.services.workers import WorkerHouseholds
+from sim.engine.services.workers import FLOWS, WorkerHouseholds
 from sim.engine.streams import Stream
 from sim.scenario.model import Service
 
@@ -63,7 +65,7 @@ class EnterpriseModel:
         self.housing_series = ctx.series_arrays()
         self.job_rows: list[tuple[dt.date, int, int, int, int, int, int, float, float]] = []
         self.incubator_rows: list[tuple[dt.date, int, int, int, float]] = []
-        self.worker_rows: list[tuple[dt.date, int, int, int]] = []
+        self.worker_rows: list[tuple[dt.date, int, int, int, int, int, int]] = []
 
     def start(self) -> None:
         """Open the factories there are, found the parks' existing firms, and start
@@ -105,8 +107,10 @@ class EnterpriseModel:
         if c is not None:
             self.incubator_rows.append((date, c.screened, c.incubated, c.financed, c.grants_yuan))
         w = self.workers
+        flows = w.take_flows()
         for zone in sorted(set(self.park_zones)):
-            self.worker_rows.append((date, zone, int(w.housed[zone]), int(w.commuting[zone])))
+            moved_in, started, left = (int(flows[k][zone]) for k in FLOWS)
+            self.worker_rows.append((date, zone, int(w.housed[zone]), int(w.commuting[zone]), moved_in, started, left))
 
     def output(self) -> ServiceOutput:
         """Factory-space and housing series, facility rows and the three tables."""
@@ -138,7 +142,7 @@ class EnterpriseModel:
 
     def _workers_table(self) -> dict[str, np.ndarray]:
         zones = list(self.ctx.zone_index)
-        cols = _columns(self.worker_rows, ("date", "zone", "housed", "commuting"), (object, np.int64, np.int64, np.int64))
+        cols = _columns(self.worker_rows, ("date", "zone", "housed", "commuting", *FLOWS), (object, *[np.int64] * (3 + len(FLOWS))))
         cols["zone"] = np.array([zones[z] for z in cols["zone"].tolist()], dtype=object)
         return cols
 

@@ -17,11 +17,13 @@ dwelling is let again when it does.
 A household that finds no vacant dwelling commutes for good (ASSUMPTION: once
 settled outside the new town it does not move again within the horizon).
 
-The ``housing`` service counts, per zone of the park where the jobs are and
-cumulatively from the start: demand = worker households that wanted to live in
-town, served = those housed, unmet = those commuting. Its capacity is the
-number of vacant dwellings of the preferred types located in each zone at the
-report date.
+The ``housing`` service counts stocks at each report date, per zone of the
+park where the jobs are: served = worker households living in town now (housed
+and not yet gone), unmet = those commuting now, demand = the two together.
+Its capacity is the number of vacant dwellings of the preferred types located
+in each zone at the report date. The flows (households moving in, starting to
+commute, housed ones leaving town) are counted separately, per interval
+between report dates, for the ``worker_households`` table.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import math
 
 import numpy as np
 
-from sim.engine.households import Household, LifeTables
+from sim.engine.households import Household, LifeTables, Person
 from sim.engine.housing import Stock, make_households
 from sim.engine.services.base import Context
 from sim.engine.streams import Stream, household_rng
@@ -38,6 +40,9 @@ from sim.scenario.model import WorkerHousing
 
 ROUNDING = 1e-9
 """Guards ``floor(c / jobs_per_household)`` against binary rounding (11 / 1.1)."""
+
+FLOWS = ("moved_in", "started_commuting", "left_town")
+"""Worker-household flows counted between report dates."""
 
 BATCH = 32
 """Worker households composed at once per park and profile group."""
@@ -89,9 +94,12 @@ class WorkerHouseholds:
         self.jobs_created = [0] * n
         self.made = [0] * n
         self.choice = [ctx.streams.generator(Stream.WORKERS, p) for p in range(n)]
-        self.wanting = np.zeros(ctx.n_zones, dtype=np.int64)
-        self.housed = np.zeros(ctx.n_zones, dtype=np.int64)
-        self.commuting = np.zeros(ctx.n_zones, dtype=np.int64)
+        self.housed = np.zeros(ctx.n_zones, dtype=np.int64)  # stock: living in town now
+        self.commuting = np.zeros(ctx.n_zones, dtype=np.int64)  # stock: commuting now
+        # Flows since the last report: moved in, started commuting, housed ones left town.
+        self.flows = {k: np.zeros(ctx.n_zones, dtype=np.int64) for k in FLOWS}
+        self.living: dict[int, int] = {}  # id(household) -> park zone, for housed worker households
+        ctx.pop.listeners.append(self)
         self.types = list(policy.preferred_types)
         self.preferred = [i for i, p in enumerate(ctx.scenario.housing) if p.type in self.types]
         self.near = [ctx.distance_km[z].tolist() for z in park_zones]
@@ -109,13 +117,32 @@ class WorkerHouseholds:
 
     def _seek(self, park: int) -> None:
         ctx, zone = self.ctx, self.park_zones[park]
-        self.wanting[zone] += 1
         stock = ctx.housing.take_vacant(self.types, self.near[park])
         if stock is None:
             self.commuting[zone] += 1
+            self.flows["started_commuting"][zone] += 1
             return
         self.housed[zone] += 1
-        ctx.pop.settle(self._household(park, stock))
+        self.flows["moved_in"][zone] += 1
+        household = self._household(park, stock)
+        self.living[id(household)] = zone
+        ctx.pop.settle(household)
+
+    # ----------------------------------------------------------------- population events
+
+    def on_leave(self, hh: Household) -> None:
+        zone = self.living.pop(id(hh), None)
+        if zone is not None:  # a housed worker household leaves town (or dies out)
+            self.housed[zone] -= 1
+            self.flows["left_town"][zone] += 1
+
+    def on_settle(self, hh: Household) -> None: ...
+
+    def on_relocate(self, hh: Household, old_zone: int) -> None: ...
+
+    def on_care(self, hh: Household, p: Person) -> None: ...
+
+    def on_death(self, hh: Household, p: Person) -> None: ...
 
     def _household(self, park: int, stock: Stock) -> Household:
         """The park's next household of the stock's profile, moving in now.
@@ -150,8 +177,14 @@ class WorkerHouseholds:
         return out
 
     def record(self, i: int, series: dict[str, np.ndarray]) -> None:
-        """Store report ``i`` of the ``housing`` service in ``series`` (field -> (T, Z))."""
-        series["demand"][i] = self.wanting
+        """Store report ``i`` of the ``housing`` service in ``series`` (field -> (T, Z)): stocks now."""
+        series["demand"][i] = self.housed + self.commuting
         series["served"][i] = self.housed
         series["unmet"][i] = self.commuting
         series["capacity"][i] = self.vacant_by_zone()
+
+    def take_flows(self) -> dict[str, np.ndarray]:
+        """Flows since the last call, per zone; counting starts afresh."""
+        out = self.flows
+        self.flows = {k: np.zeros(self.ctx.n_zones, dtype=np.int64) for k in FLOWS}
+        return out
