@@ -27,7 +27,8 @@ EPILOG = """examples:
 The results folder (default results/<scenario name>/) holds manifest.json,
 population.parquet, series.parquet, facilities.parquet, events.parquet, further
 tables, summary.csv (gap metrics per zone and service beside the static
-requirement), population_summary.csv and figures/. An existing folder is never
+requirement), population_summary.csv, validation.csv (observed figures beside
+the simulation) and figures/. An existing folder is never
 overwritten silently: without --out a new name is chosen (results/<name>-2/ …);
 with --out an existing folder is an error unless --force is given.
 """
@@ -116,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     }
     write_run_folder(dest, tables, manifest, figures=not args.no_figures, replace=args.force)
     print_summary(scenario.name, args.reps, tables.population_summary, tables.summary, dest, time.perf_counter() - t0)
+    print_validation(tables.validation, dest)
     return 0
 
 
@@ -132,6 +134,15 @@ def print_summary(
         print("\nCapacity gaps by service (medians across replications)")
         print(service_overview(gaps).to_string(index=False))
     print(f"\nPer zone and service: {dest / 'summary.csv'}; figures in {dest / 'figures'}/")
+
+
+def print_validation(table: pd.DataFrame, dest: Path) -> None:
+    """One line on the observed figures: how many validation figures the simulation reproduces."""
+    if table.empty:
+        return
+    checks = table[table["used_for"] == "validation"]
+    print(f"Observed figures: {int(checks['inside'].sum())} of {len(checks)} validation figures inside the "
+          f"simulated 90 % range ({len(table) - len(checks)} more set inputs): {dest / 'validation.csv'}")
 
 
 def service_overview(gaps: pd.DataFrame) -> pd.DataFrame:

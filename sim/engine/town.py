@@ -130,6 +130,7 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
     services, series = _stack_series(outputs, len(times), len(scenario.zones))
     keys, fseries, tables = _stack_facilities(outputs, len(times))
     tables["pyramid"] = monitor.pyramid_table()
+    tables["residents_65_plus"] = monitor.older_table(list(ctx.zone_index))
     tables["deliveries"] = housing.deliveries_table()
     return Results(
         scenario=scenario.name,

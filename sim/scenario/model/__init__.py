@@ -50,6 +50,7 @@ from sim.scenario.model.housing import (
     HousingProject,
     Phase,
 )
+from sim.scenario.model.observed import ALL_ZONES, RATES, Observation, Quantity
 from sim.scenario.model.population import (
     NO_DELAY,
     AgeRange,
@@ -121,6 +122,9 @@ class Scenario(Frozen):
     services: Services = Services()
     enterprises: Enterprises = Enterprises()
     variation: Variation = Variation()
+    observed: list[Observation] = Field(
+        default_factory=list, description="Published figures to set inputs (calibration) and check results (validation)."
+    )
 
     def zone(self, zone_id: str) -> Zone:
         return next(z for z in self.zones if z.id == zone_id)
@@ -133,6 +137,10 @@ class Scenario(Frozen):
 
 
 __all__ = [
+    "ALL_ZONES",
+    "Observation",
+    "Quantity",
+    "RATES",
     "AgeRange",
     "AgeStructureProfile",
     "AllocationPolicy",
