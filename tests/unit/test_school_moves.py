@@ -3,7 +3,7 @@
 A village of 200 households of four, half of them aged 7-9 (about 400 primary
 pupils, every one with a seat at the village school, which has room), is
 resettled on 31 March 2020 into a new zone with no school. Seats are kept
-(MODEL.md §4: pupils keep their seat until they leave the stage or the town),
+(docs/model.md §4: pupils keep their seat until they leave the stage or the town),
 so on the first report after the move nobody lacks a seat; when a school opens
 in the new zone the pupils move to it, as pupils placed outside their own
 catchment do.

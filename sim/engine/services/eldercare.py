@@ -9,7 +9,7 @@ household's leaving town, or at discharge (exponential at
 ``discharge_per_year``); a discharged elder seeks a bed again after an
 exponential time at ``reseek_per_year`` (ASSUMPTION; default 0: never), while
 alive and in town. Facilities open and change capacity at their dates (the three
-subdistrict nursing homes upgraded, seed §1). Common random numbers: the
+subdistrict nursing homes upgraded, docs/seed.md §1). Common random numbers: the
 choice and the stay's Exp(1) draw come from a hash of the root seed, the
 household key and the elder's birth time (and, for a later claim, its number:
 the delay before seeking again and that stay's draw), never from a household's
@@ -27,7 +27,7 @@ the censoring explicit (:mod:`~sim.engine.services.bed_waits`).
 needing community care, × uptake × meals per person per day. Residents needing
 community care below ``min_age`` are counted by :class:`YoungCommunityCare`,
 so that nobody is counted twice. Norms beside them: 35 beds and 7 day-care
-places per 1,000 aged 60+ (facts.md §1 [13], §5; State Council 2013).
+places per 1,000 aged 60+ (docs/facts.md §1 [13], §5; State Council 2013).
 """
 
 from __future__ import annotations
