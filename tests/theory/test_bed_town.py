@@ -59,6 +59,7 @@ def town() -> Scenario:
             "tfr": 0.0, "fertility_age_shares": {"20-29": 1.0},
             "mortality": {"gompertz": {"a": M, "b": 1e-12}, "infant": 0.0},
             "out_migration_per_year": 0.0,
+            "ages_within_band": "uniform",  # ages 60-61 spread evenly, as the closed form assumes
             "care_needs": {"to_community_per_year": {"50-110": 100.0}, "to_institutional_per_year": {"60-110": R}},
         },
         "housing_defaults": {"relet_months": None},

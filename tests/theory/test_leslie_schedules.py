@@ -102,9 +102,12 @@ def projection(h: float, max_age: float = 120.0) -> tuple[np.ndarray, np.ndarray
     mid = edges[:-1] + h / 2
     pop = np.zeros(len(mid))
     for label, share in AGE_SHARES.items():
+        # Within a band in proportion to survival from birth, l(x), of the life table
+        # at level 1 (the model's shape of ages within a band).
         lo, hi = (int(x) for x in label.split("-"))
         inside = (mid >= lo) & (mid < hi + 1)
-        pop[inside] = N0 * share / inside.sum()
+        weight = np.exp(-cumulative_hazard(mid[inside]))
+        pop[inside] = N0 * share * weight / weight.sum()
     female, male = pop / 2, pop / 2
     step_hazard = cumulative_hazard(mid + h) - cumulative_hazard(mid)
     births_by_year = np.zeros(YEARS)

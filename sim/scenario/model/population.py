@@ -163,6 +163,13 @@ class Demography(Frozen):
         default=0.0, description="Share of households leaving town per year, a number or a dated schedule."
     )
     care_needs: CareNeeds | None = None
+    ages_within_band: Literal["life_table", "uniform"] = Field(
+        default="life_table",
+        description="How ages are spread within an age band of an age structure (existing residents, "
+        "resettled villages): 'life_table', as in the stationary population of this mortality "
+        "(equal birth cohorts thinned by deaths; ASSUMPTION: no birth history within a band is "
+        "known; give finer bands where it is), or 'uniform', a flat line (the older rule).",
+    )
     source: Source = None
 
     @field_validator("fertility_age_shares")
