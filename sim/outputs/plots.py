@@ -179,8 +179,10 @@ def validation(table: pd.DataFrame, out: Path) -> Path:
     ax.axvline(1.0, color="black", lw=1, label="observed")
     ax.set_yticks(y, [f"{w}  (obs. {v:,.4g})" for w, v in zip(df["what"], df["observed"], strict=True)], fontsize=8)
     ax.set_xlabel("simulated / observed")
+    ax.margins(x=0.08)
     ax.grid(alpha=0.3, axis="x")
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", ncols=3, fontsize=8)
     inside = table[table["used_for"] == "validation"]["inside"]
-    ax.set_title(f"Observed figures against the simulation: {int(inside.sum())} of {len(inside)} validation figures inside the 90 % range")
+    fig.suptitle(f"Observed figures against the simulation\n{int(inside.sum())} of {len(inside)} validation "
+                 "figures inside the simulated 90 % range", fontsize=10)
     return _save(fig, out)
