@@ -122,3 +122,34 @@ def test_care_states_at_an_age_match_the_two_stage_chain() -> None:
     p2, _ = integrate.quad(f, 60, age, points=[70, 80], limit=200)
     for k, pk in ((0, p0), (2, p2), (1, 1 - p0 - p2)):
         assert within(float(np.mean(state == k)), pk, math.sqrt(pk * (1 - pk) / n)), k
+
+
+def test_a_units_occupancy_is_independent_of_its_households_composition() -> None:
+    # 400 projects of one unit each (each phase its own streams), occupied with
+    # long-run probability 0.5 within half a year; households of 1 or 2 members,
+    # 50/50, nobody born, dying or leaving. If the occupancy draw and the
+    # household's composition draws are independent, the occupied units' households
+    # have the profile's mean size 1.5 (SE 0.5 / sqrt(occupied)), and the size is
+    # uncorrelated with the move-in date (sample correlation, SE 1 / sqrt(occupied)).
+    n = 400
+    profile = {"kind": "age_structure", "household_size": {1: 0.5, 2: 0.5},
+               "age_shares": {"0-19": 0.0, "20-59": 1.0}, "occupancy": {"points": [[0.5, 0.5]]}}
+    s = town(horizon={"start": "2019-01-01", "end": "2019-12-31"}, report_every="month",
+             household_profiles={"commodity": profile}, variation={"slippage": False},
+             housing=[{"id": f"p{k}", "zone": "z", "type": "commodity",
+                       "phases": [{"date": "2019-01-01", "units": 1}]} for k in range(n)])
+    r = simulate(s, 5)
+    households, residents = r.households[:, 0], r.total_residents()[:, 0]
+    occupied = int(households[-1])
+    assert within(occupied, 0.5 * n, math.sqrt(0.25 * n))  # binomial occupancy
+    assert within(residents[-1] / occupied, 1.5, 0.5 / math.sqrt(occupied))
+    # Households arriving in each report interval and their members: the
+    # correlation of size with the arrival interval, from these sums alone
+    # (sizes are 1 or 2, so size^2 = 3 size - 2).
+    arrived, members = np.diff(households), np.diff(residents)
+    month = np.arange(1, len(households))
+    mean_t, mean_size = (arrived @ month) / occupied, residents[-1] / occupied
+    cov = (members @ month) / occupied - mean_t * mean_size
+    var_t = (arrived @ month**2) / occupied - mean_t**2
+    var_size = 3 * mean_size - 2 - mean_size**2
+    assert within(cov / math.sqrt(var_t * var_size), 0.0, 1 / math.sqrt(occupied))
