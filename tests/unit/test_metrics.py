@@ -33,6 +33,18 @@ def test_per_replication_metrics_by_hand() -> None:
     assert bool(got["any_shortfall"])
 
 
+def test_the_last_report_date_stands_for_as_long_as_the_one_before() -> None:
+    # Unmet only at the last report (2022-01-01): it is held as long as the interval
+    # before it, 2021-07-01 to 2022-01-01 = 184 days.
+    got = per_rep_gaps(series([[0, 0, 0, 0, 30]])).iloc[0]
+    assert got["unmet_seat_years"] == pytest.approx(30 * 184 / 365.25)
+    assert got["months_in_shortfall"] == pytest.approx(184 / 365.25 * 12)
+    assert got["first_shortfall"] == got["peak_date"] == pd.Timestamp("2022-01-01")
+    # And the first report date stands for the interval after it (182 days).
+    first = per_rep_gaps(series([[30, 0, 0, 0, 0]])).iloc[0]
+    assert first["unmet_seat_years"] == pytest.approx(30 * 182 / 365.25)
+
+
 def test_no_shortfall_gives_no_dates_and_zero_totals() -> None:
     got = per_rep_gaps(series([[0, 0, 0, 0, 0]])).iloc[0]
     assert pd.isna(got["first_shortfall"]) and pd.isna(got["peak_date"])
