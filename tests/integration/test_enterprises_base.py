@@ -33,9 +33,8 @@ def test_enterprises_raise_households_and_school_demand(seed: int) -> None:
     assert a.households[-1].sum() > b.households[-1].sum()
     ages_3_17 = slice(1, 5)  # reporting bands 3-5, 6-11, 12-14, 15-17
     assert a.residents[-1, :, ages_3_17].sum() > b.residents[-1, :, ages_3_17].sum()
-    schools = [s.value for s in SCHOOL_SERVICES if s.value in a.services]
-    if not schools:
-        return  # school services not registered: households and ages 3-17 stand in
+    schools = [s.value for s in SCHOOL_SERVICES]
+    assert set(schools) <= set(a.services)
     demand_a = sum(a.series["demand"][-1, :, a.services.index(s)].sum() for s in schools)
     demand_b = sum(b.series["demand"][-1, :, b.services.index(s)].sum() for s in schools)
     assert demand_a > demand_b
