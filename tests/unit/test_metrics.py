@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -57,9 +58,30 @@ def test_across_replications_medians_shares_and_interval() -> None:
     assert s["share_reps_shortfall"] == pytest.approx(2 / 3)
     assert s["peak_unmet_median"] == 20
     assert s["first_shortfall_median"] == pd.Timestamp("2020-10-01")  # median of two dates
-    years = per["unmet_seat_years"].to_numpy()
-    half = 1.959963984540054 * years.std(ddof=1) / math.sqrt(3)
+    # Seat-years 10 x 184/365.25 + 30 x 181/365.25, 0, 20 x (181 + 184)/365.25: the
+    # 95 % Student-t interval of their mean, t(0.975, 2) = 4.302652729911275 (tables).
+    years = np.array([(10 * 184 + 30 * 181) / 365.25, 0.0, 20 * 365 / 365.25])
+    half = 4.302652729911275 * years.std(ddof=1) / math.sqrt(3)
+    assert s["unmet_seat_years_mean"] == pytest.approx(years.mean())
     assert s["unmet_seat_years_ci_low"] == pytest.approx(years.mean() - half)
+    assert s["unmet_seat_years_ci_high"] == pytest.approx(years.mean() + half)
+
+
+def test_the_interval_of_the_mean_covers_it_95_percent_of_the_time() -> None:
+    # 4,000 zones of 3 replications each, unmet seat-years drawn normal with mean
+    # 10: the share of intervals that contain 10 is 0.95 if they are 95 %
+    # intervals (binomial SE sqrt(0.95 x 0.05 / 4000) = 0.0034; allowed 4 SE).
+    # A normal-quantile interval would cover only P(|t_2| < 1.96) = 0.81.
+    n_zones, reps = 4000, 3
+    values = np.random.default_rng(2).normal(10.0, 3.0, (n_zones, reps))
+    per = pd.DataFrame({
+        "zone": np.repeat([f"z{i}" for i in range(n_zones)], reps), "service": "kindergarten",
+        "unmet_seat_years": values.ravel(), "any_shortfall": True, "peak_unmet": 1.0,
+        "months_in_shortfall": 1.0, "first_shortfall": pd.NaT, "peak_date": pd.NaT,
+    })
+    s = summarise_gaps(per)
+    covered = ((s["unmet_seat_years_ci_low"] <= 10.0) & (s["unmet_seat_years_ci_high"] >= 10.0)).mean()
+    assert abs(covered - 0.95) <= 4 * math.sqrt(0.95 * 0.05 / n_zones), covered
 
 
 def test_static_requirement_is_the_quota_times_residents() -> None:
