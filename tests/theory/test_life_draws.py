@@ -205,3 +205,25 @@ def test_births_and_deaths_in_a_town_follow_the_rates() -> None:
     low, high = N_ZONE * p[0], N_ZONE * p[1]
     se = math.sqrt(N_ZONE * p[1] * (1 - p[0]))
     assert low - k * se <= deaths[2] <= high + k * se, (deaths[2], low, high)
+
+
+def test_a_woman_gives_birth_again_at_the_band_rate() -> None:
+    # Residents aged 20-24, fertility 0.2 a year at ages 20-29, five years: nobody
+    # leaves the band, so a woman's births are Poisson(1) whatever came before
+    # (births drawn one after another from the mother's age). Births have mean
+    # N / 2 and variance N (1/2 + 1/4) (half the residents are women); were a
+    # woman to stop at one birth, they would be N / 2 (1 - e^-1).
+    n = 4000
+    s = Scenario.model_validate({
+        "name": "mothers",
+        "horizon": {"start": "2019-01-01", "end": "2024-01-01"},
+        "report_every": "year",
+        "zones": [{"id": "z", "initial_population": {"residents": n, "age_shares": {"0-19": 0.0, "20-24": 1.0}}}],
+        "demography": {"tfr": 2.0, "fertility_age_shares": {"20-29": 1.0},
+                       "mortality": {"gompertz": {"a": 1e-12, "b": 0.01}, "infant": 0.0}},
+        "housing_defaults": {"relet_months": None},
+    })
+    r = simulate(s, 2)
+    m = 0.2 * (dt.date(2024, 1, 1) - dt.date(2019, 1, 1)).days / 365.25
+    mean, var = n * m / 2, n * (m / 2 + m * m / 4)
+    assert abs(int(r.events["births"].sum()) - mean) <= bonferroni(1) * math.sqrt(var)

@@ -12,12 +12,19 @@ import datetime as dt
 import math
 
 import numpy as np
-from scipy import integrate
+from scipy import integrate, stats
 
 from sim.engine import simulate
 from sim.engine.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.engine.hazards import MortalityHazard, PiecewiseHazard, exp1
-from sim.engine.households import FAMILY_COLUMNS, LifeTables, care_state, compose_family
+from sim.engine.households import (
+    FAMILY_COLUMNS,
+    LifeTables,
+    care_state,
+    compose_family,
+    compose_structure,
+    structure_columns,
+)
 from sim.engine.housing import move_in_lags
 from sim.scenario.model import FamilyProfile, OccupancyCurve, Scenario
 
@@ -153,3 +160,53 @@ def test_a_units_occupancy_is_independent_of_its_households_composition() -> Non
     var_t = (arrived @ month**2) / occupied - mean_t**2
     var_size = 3 * mean_size - 2 - mean_size**2
     assert within(cov / math.sqrt(var_t * var_size), 0.0, 1 / math.sqrt(occupied))
+
+
+def test_head_ages_are_the_truncated_normal() -> None:
+    # Head ages N(31, 8^2) truncated to [22, 45]: every draw inside, and the mean
+    # and the share below 30 those of the truncated normal (scipy's closed form).
+    p = FamilyProfile.model_validate({
+        "kind": "family", "head_age": {"mean": 31, "sd": 8, "min": 22, "max": 45},
+        "partner_share": 0.0, "children": {0: 1.0}, "occupancy": {"points": [[1, 0.8]]}})
+    n = 50_000
+    comp = compose_family(p, np.random.default_rng(8).random((n, FAMILY_COLUMNS)), 0.488)
+    head = comp.age[comp.slot == 0]
+    assert len(head) == n and head.min() >= 22.0 and head.max() <= 45.0
+    law = stats.truncnorm((22 - 31) / 8, (45 - 31) / 8, loc=31, scale=8)
+    assert within(float(head.mean()), float(law.mean()), float(law.std()) / math.sqrt(n))
+    below = float(law.cdf(30.0))
+    assert within(float(np.mean(head < 30.0)), below, math.sqrt(below * (1 - below) / n))
+
+
+def test_children_are_younger_than_their_parents_by_18_years_at_least() -> None:
+    # ASSUMPTION of the model: no parent younger than 18 at a child's birth, and no
+    # child older than child_max_age; heads as young as 20, partners' ages spread.
+    p = FamilyProfile.model_validate({
+        "kind": "family", "head_age": {"mean": 26, "sd": 4, "min": 20, "max": 40}, "partner_share": 0.7,
+        "partner_age_gap_sd": 3.0, "children": {0: 0.2, 1: 0.4, 3: 0.4}, "child_max_age": 17,
+        "occupancy": {"points": [[1, 0.8]]}})
+    n = 20_000
+    comp = compose_family(p, np.random.default_rng(9).random((n, FAMILY_COLUMNS)), 0.488)
+    parent = np.full(n, np.inf)
+    adults = comp.slot <= 1
+    np.minimum.at(parent, comp.household[adults], comp.age[adults])
+    kids = (comp.slot >= 2) & (comp.slot < 11)
+    age, youngest = comp.age[kids], parent[comp.household[kids]]
+    assert np.all(age <= np.minimum(17.0, youngest - 18.0) + 1e-9)
+    # The bound binds: a youngest parent under 22 has only children under 4.
+    assert np.any(youngest < 22.0) and age[youngest < 22.0].max() < 4.0
+
+
+def test_ages_from_band_shares_stay_in_their_bands_and_keep_the_shares() -> None:
+    shares = {"0-14": 0.2, "15-15": 0.1, "16-64": 0.55, "65-99": 0.15}
+    n = 40_000
+    rng = np.random.default_rng(10)
+    comp = compose_structure({1: 1.0}, shares, rng.random((n, structure_columns())))
+    age = comp.age
+    for label, share in shares.items():
+        lo, hi = (int(x) for x in label.split("-"))
+        inside = (age >= lo) & (age < hi + 1)
+        assert within(float(inside.mean()), share, math.sqrt(share * (1 - share) / n)), label
+        # A band "a-b" runs to the day before the (b + 1)th birthday: its last year is used.
+        assert age[inside].max() > hi + 0.9, label
+    assert age.min() >= 0.0 and age.max() < 100.0

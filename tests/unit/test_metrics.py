@@ -67,12 +67,34 @@ def test_across_replications_medians_shares_and_interval() -> None:
     assert s["unmet_seat_years_ci_high"] == pytest.approx(years.mean() + half)
 
 
+def test_medians_and_90th_percentile_across_replications_by_hand() -> None:
+    # First shortfalls 2020-07-01, 2021-01-01 and 2022-01-01: the median is the
+    # middle date (their mean would be 2021-03-03). Peaks 30, 0, 20, 40: the 90th
+    # percentile interpolates between 30 and 40 at rank 0.9 x 3 = 2.7, giving 37.
+    per = per_rep_gaps(series([[0, 10, 30, 0, 0], [0, 0, 0, 0, 0], [0, 0, 20, 0, 0], [0, 0, 0, 0, 40]]))
+    s = summarise_gaps(per).iloc[0]
+    assert s["first_shortfall_median"] == pd.Timestamp("2021-01-01")
+    assert s["peak_unmet_p90"] == pytest.approx(37.0)
+    assert s["peak_unmet_median"] == pytest.approx(25.0)
+    assert s["share_reps_shortfall"] == pytest.approx(3 / 4)
+
+
+def test_without_a_shortfall_the_summary_stands_at_the_date_of_peak_demand() -> None:
+    s = series([[0, 0, 0, 0, 0]])
+    s["demand"] = [50.0, 90.0, 70.0, 60.0, 40.0]
+    pop = pd.DataFrame({"rep": 0, "date": DATES, "zone": "z", "age_band": "18-59",
+                        "residents": [1000, 2000, 4000, 4000, 4000], "households": 1})
+    out = gap_summary(s, pop, StaticNorms()).iloc[0]
+    assert out["at_date"] == pd.Timestamp("2020-07-01") and out["demand_at_date"] == 90.0
+    assert out["static_requirement_at_date"] == pytest.approx(30.0 * 2)
+
+
 def test_the_interval_of_the_mean_covers_it_95_percent_of_the_time() -> None:
-    # 4,000 zones of 3 replications each, unmet seat-years drawn normal with mean
+    # 300 zones of 3 replications each, unmet seat-years drawn normal with mean
     # 10: the share of intervals that contain 10 is 0.95 if they are 95 %
-    # intervals (binomial SE sqrt(0.95 x 0.05 / 4000) = 0.0034; allowed 4 SE).
+    # intervals (binomial SE sqrt(0.95 x 0.05 / 300) = 0.013; allowed 4 SE).
     # A normal-quantile interval would cover only P(|t_2| < 1.96) = 0.81.
-    n_zones, reps = 4000, 3
+    n_zones, reps = 300, 3
     values = np.random.default_rng(2).normal(10.0, 3.0, (n_zones, reps))
     per = pd.DataFrame({
         "zone": np.repeat([f"z{i}" for i in range(n_zones)], reps), "service": "kindergarten",

@@ -1,6 +1,8 @@
-"""Resuming a sweep: runs already recorded are skipped; failed runs are run again
-only when asked (``--retry-failed``). A stand-in model and an in-memory sink, so
-that which runs run is read directly (12 runs: 4 points x 3 replications)."""
+"""Running and resuming a sweep: every point's replication ``r`` on the same seed
+(common random numbers across the design), rows tagged with their run; runs
+already recorded are skipped, and failed runs are run again only when asked
+(``--retry-failed``). A stand-in model and an in-memory sink, so that which runs
+run, on which seeds, is read directly (12 runs: 4 points x 3 replications)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pandas as pd
 import pytest
 
 from sim.experiments.executors import InProcess
+from sim.experiments.seeds import replication_seed
 from sim.experiments.spec import load_sweep
 from sim.experiments.sweep import DONE, FAILED, run_sweep
 
@@ -23,20 +26,39 @@ class MemorySink:
     def __init__(self, earlier: dict[tuple[int, int], str]) -> None:
         self.earlier = {k: {"point": k[0], "rep": k[1], "status": s} for k, s in earlier.items()}
         self.now: list[tuple[int, int]] = []
+        self.rows: list[pd.DataFrame] = []
 
     def records(self) -> dict[tuple[int, int], dict[str, Any]]:
         return dict(self.earlier)
 
     def record(self, record: dict[str, Any], rows: pd.DataFrame | None) -> None:
         self.now.append((record["point"], record["rep"]))
+        if rows is not None:
+            self.rows.append(rows)
 
 
 def stand_in(scenario: Any, seed: int) -> Any:
-    return seed
+    """The model's stand-in: the seed and the point's housing delay."""
+    return seed, scenario.housing_defaults.delay_months
 
 
 def reduce(result: Any) -> pd.DataFrame:
-    return pd.DataFrame({"value": [float(result)]})
+    seed, delay = result
+    return pd.DataFrame({"model_seed": [seed], "model_delay": [delay]})
+
+
+def test_every_point_runs_replication_r_on_the_same_seed_and_rows_name_their_run() -> None:
+    sweep = load_sweep(SMALL_SPEC)
+    sink = MemorySink({})
+    with InProcess() as ex:
+        run_sweep(sweep, sink, ex, reduce, model=stand_in)
+    rows = pd.concat(sink.rows, ignore_index=True)
+    assert len(rows) == 12
+    for row in rows.itertuples():
+        assert row.model_seed == row.seed == replication_seed(7, row.rep)  # the spec's seed is 7
+        levels = sweep.points[row.point]
+        assert (row.housing_delay_months, row.kg_opening_lag_months) == levels
+        assert row.model_delay == levels[0]  # the point's scenario was run
 
 
 EARLIER = {(0, 0): DONE, (0, 1): FAILED, (2, 2): FAILED, (3, 0): DONE}
