@@ -158,3 +158,21 @@ def test_a_freed_bed_goes_to_the_longest_waiting_elder_of_any_zone() -> None:
     assert (q.waiting, q.in_bed) == ([1, 0], [1, 1])
     q.set_capacity(0, 3)
     assert (q.waiting, q.in_bed) == ([0, 0], [2, 1])
+
+
+def test_an_elder_who_dies_waiting_leaves_the_list_and_its_length() -> None:
+    # No bed; three elders join at t = 0, one dies at t = 1, one at t = 3. The
+    # list-days up to t = 4 are 3 x 1 + 2 x 2 + 1 x 1 = 8, and the list is one long.
+    env = simpy.Environment()
+    q = BedQueue(env, 1, [[0]], [[0]])
+    stays = [Stay(0, 1.0) for _ in range(3)]
+    for s in stays:
+        q.join(s)
+    env.run(until=1.0)
+    q.leave(stays[0])
+    env.run(until=3.0)
+    q.leave(stays[2])
+    env.run(until=4.0)
+    assert q.waiting == [1] and q.area() == pytest.approx(8.0)
+    q.set_capacity(0, 2)  # the one still waiting is admitted; nobody else
+    assert (q.waiting, q.in_bed, q.occupied) == ([0], [1], [1])
