@@ -104,6 +104,8 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str | None]] = [
     ("fertility from 12 to 55", _set("demography", "fertility_age_shares", {"12-29": 0.6, "30-55": 0.4}), None),
     ("fertility to 56", _set("demography", "fertility_age_shares", {"12-29": 0.6, "30-56": 0.4}), "demography.fertility_age_shares"),
     ("fertility from 11", _set("demography", "fertility_age_shares", {"11-29": 0.6, "30-55": 0.4}), "demography.fertility_age_shares"),
+    ("one fertility band ending before it starts", _set("demography", "fertility_age_shares", {"35-20": 1.0}),
+     "demography.fertility_age_shares"),
     # Children 0-8, household sizes 1-12.
     ("eight children", _set(*PROFILE, "children", {0: 0.5, 8: 0.5}), None),
     ("nine children", _set(*PROFILE, "children", {0: 0.5, 9: 0.5}), "household_profiles.commodity.children"),
