@@ -7,7 +7,7 @@ CI: run it before a release, or after changing the engine's tests.
 
 Usage (from the repository root, with the project's virtual environment)::
 
-    python mutation/run.py                  # every mutant (about 30-40 minutes on two cores)
+    python mutation/run.py                  # every mutant (about 20 minutes on two cores)
     python mutation/run.py --list           # the mutants and their tests
     python mutation/run.py --only beds-one-over metrics-p90
     python mutation/run.py --area sim/outputs/metrics.py
