@@ -58,7 +58,9 @@ _SIMPLE: dict[str, str] = {
 }
 
 
-def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None) -> list[Problem]:
+def problems_from_validation(
+    exc: ValidationError, data: Any, tree: Node | None, limit: int | None = None
+) -> list[Problem]:
     """Turn a pydantic :class:`ValidationError` on scenario data into problems.
 
     Parameters
@@ -70,6 +72,8 @@ def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None)
     tree
         The same data as read from files, for file and line; ``None`` when the
         data came from no file.
+    limit
+        Stop after this many problems (``None``: no limit).
 
     Returns
     -------
@@ -79,6 +83,8 @@ def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors():
+        if limit is not None and len(problems) >= limit:
+            break
         cleaned = _clean_loc(err["loc"], data)
         if cleaned is None:
             continue
@@ -97,6 +103,18 @@ def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None)
             Problem(node.file if node else None, node.line if node else None, path, message)
         )
     return problems
+
+
+def problems_and_more(
+    exc: ValidationError, data: Any, tree: Node | None, limit: int
+) -> tuple[list[Problem], int]:
+    """At most ``limit`` problems from :func:`problems_from_validation`, and how many
+    more places pydantic found wrong (naming each place costs a walk of the data)."""
+    problems = problems_from_validation(exc, data, tree, limit)
+    if len(problems) < limit:
+        return problems, 0
+    places = sum(1 for err in exc.errors() if _clean_loc(err["loc"], data) is not None)
+    return problems, max(places - limit, 0)
 
 
 def _clean_loc(loc: tuple[int | str, ...], data: Any) -> tuple[Loc, bool] | None:
