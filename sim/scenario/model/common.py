@@ -35,9 +35,9 @@ MAX_RESIDENTS = 3_000_000
 MAX_UNITS = 1_000_000
 """Dwelling units of a whole scenario (all phases of all projects together)."""
 MEMORY_GIB = 8
-"""A replication at both population limits needs about 4 GiB (about 0.85 KB per
-resident, 1.3 KB per dwelling unit): a machine with this much memory per
-worker process holds it."""
+"""A replication at both population limits peaked at 2.7 GB (measured over four
+years, the new units about two-thirds occupied): a machine with this much memory
+per worker process holds it, with room for fuller housing and the tables."""
 MAX_MONTHS = 1200.0
 """Any delay, lag or duration in months (100 years)."""
 MAX_RATE_PER_YEAR = 100.0
