@@ -33,7 +33,7 @@ class Park(Frozen):
 
 
 class Incubator(Frozen):
-    """The incubator pipeline: screened -> incubated -> financed (seed §3, Changsha)."""
+    """The incubator pipeline: screened -> incubated -> financed (docs/seed.md §2, Changsha)."""
 
     park: Id
     screened_per_year: Annotated[Number, Field(ge=0.0, le=10 * MAX_FIRMS_PER_YEAR)]
