@@ -18,8 +18,9 @@ from sim.scenario.model.common import (
 
 MAX_FIRMS_PER_YEAR = 1000.0
 """Firms arriving in one park a year; the incubator screens at most ten times as many."""
-MAX_JOBS = 100_000.0
-"""Jobs of one firm."""
+MAX_JOBS = 1e9
+"""The cap of one firm's jobs: only a ceiling of its logistic growth (a firm costs
+one event per job it gains or loses, whatever its cap), so as high as a count can be."""
 
 # --------------------------------------------------------------------- enterprises
 
