@@ -362,3 +362,15 @@ def test_an_argument_error_from_run_py_itself(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert r.stderr.splitlines()[-1] == "run.py run: error: argument --seed: must be a whole number from 0 to 2**63 - 1, got -1"
     assert "Traceback" not in r.stderr
+
+
+def test_wall_seconds_covers_the_whole_command(tmp_path: Path) -> None:
+    """From the process's start (Python and the program loading included) to the
+    manifest, written after every table and figure: nearly all the terminal sees."""
+    start = time.perf_counter()
+    r = subprocess.run([sys.executable, str(ROOT / "run.py"), "run", str(MICRO), "--workers", "0",
+                        "--out", str(tmp_path / "r")], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    elapsed = time.perf_counter() - start
+    assert r.returncode == 0, r.stderr
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert 0.7 * elapsed < manifest["wall_seconds"] <= elapsed
