@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import signal
 import threading
@@ -206,6 +207,8 @@ class DaskExecutor:
         return self
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        if et is not None:  # stopped: cancelled tasks and killed workers are expected, not news
+            logging.getLogger("distributed").setLevel(logging.ERROR)
         if self._client is not None:
             self._client.close()
             self._client = None
