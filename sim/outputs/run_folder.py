@@ -11,7 +11,9 @@ Layout::
     summary.csv              gap metrics per zone and service, with the static requirement
     population_summary.csv   residents per zone at the start, the peak and the end
     shortfall_probability.csv  P(unmet > 0) by zone, service and year
-    figures/*.png
+    scenario.json            the resolved scenario, its files and its assumptions
+    figures/*.png            the figures (or *.svg)
+    report.html              the report: findings, scenario, figures, methods
 
 Everything is written into a hidden temporary folder beside the destination,
 which is renamed into place at the end: a folder either appears whole or not at
@@ -35,9 +37,7 @@ from typing import Any
 import pandas as pd
 
 from sim.engine import Results
-from sim.outputs import plots
 from sim.outputs.metrics import gap_summary, shortfall_probability
-from sim.outputs.plot_jobs import plot_jobs
 from sim.outputs.tables import (
     events_table,
     extra_table,
@@ -123,24 +123,23 @@ def population_summary(population: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def draw_figures(tables: RunTables, folder: Path) -> list[Path]:
-    """Every figure of a run, into ``folder``."""
-    out = [plots.population_by_zone(tables.population, folder / "population_by_zone.png")]
-    if "pyramid" in tables.extra and not tables.extra["pyramid"].empty:
-        out.append(plots.pyramid(tables.extra["pyramid"], folder / "population_pyramid.png"))
-    jobs, workers = tables.extra.get("jobs"), tables.extra.get("worker_households")
-    if jobs is not None and workers is not None and not jobs.empty:
-        out.append(plots.save(plot_jobs(jobs, workers), folder / "jobs_and_worker_households.png"))
-    for service in tables.series["service"].unique() if not tables.series.empty else []:
-        out.append(plots.demand_capacity(tables.series, str(service), folder / f"{service}_demand_capacity.png"))
-        out.append(plots.unmet_heatmap(tables.series, str(service), folder / f"{service}_unmet_heatmap.png"))
-        if (tables.series.loc[tables.series["service"] == service, "waiting"] > 0).any():
-            out.append(plots.waiting(tables.series, str(service), folder / f"{service}_waiting.png"))
-    return out
+@dataclass(frozen=True)
+class Presentation:
+    """What a run folder shows besides its tables: figures, the report, their format.
+
+    ``progress`` wraps the figures as they are drawn (a progress bar); see
+    :mod:`sim.outputs.report`.
+    """
+
+    figures: bool = True
+    report: bool = True
+    fmt: str = "png"
+    progress: Any = None
 
 
 def write_run_folder(
-    dest: Path, tables: RunTables, manifest: dict[str, Any], figures: bool = True, replace: bool = False
+    dest: Path, tables: RunTables, manifest: dict[str, Any], figures: bool = True, replace: bool = False,
+    scenario_record: dict[str, Any] | None = None, presentation: Presentation | None = None,
 ) -> Path:
     """Write a run's folder at ``dest`` atomically.
 
@@ -153,18 +152,24 @@ def write_run_folder(
     manifest
         Written as ``manifest.json``.
     figures
-        Draw the figures too.
+        Draw the figures too (``presentation`` overrides this).
     replace
         Replace an existing folder (the old one is removed only after the new
         one is complete).
+    scenario_record
+        Written as ``scenario.json`` (:func:`sim.scenario.provenance.scenario_record`).
+    presentation
+        Figures, report and their format; default: figures as ``figures`` says, and the report.
     """
+    shown = presentation or Presentation(figures=figures)
     dest = Path(dest)
     if dest.exists() and not replace:
         raise FileExistsError(f"{dest} already exists")
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))
     try:
-        _write_contents(tmp, tables, manifest, figures)
+        _write_contents(tmp, tables, manifest, scenario_record)
+        _present(tmp, shown)
         if dest.exists():
             old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
             os.replace(dest, old)
@@ -178,7 +183,20 @@ def write_run_folder(
     return dest
 
 
-def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any], figures: bool) -> None:
+def _present(tmp: Path, shown: Presentation) -> None:
+    """Figures and report, drawn from the files just written (as ``run.py report`` would)."""
+    if not (shown.figures or shown.report):
+        return
+    from sim.outputs.report import build_report
+    from sim.outputs.report.run_report import quiet
+
+    page = build_report(tmp, shown.fmt, tmp / "figures" if shown.figures else None, shown.progress or quiet)
+    if shown.report:
+        (tmp / "report.html").write_text(page.html(), encoding="utf-8")
+
+
+def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any],
+                    scenario_record: dict[str, Any] | None) -> None:
     tables.population.to_parquet(tmp / "population.parquet", index=False)
     tables.series.to_parquet(tmp / "series.parquet", index=False)
     tables.facilities.to_parquet(tmp / "facilities.parquet", index=False)
@@ -188,7 +206,8 @@ def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any], figu
     tables.summary.to_csv(tmp / "summary.csv", index=False, date_format="%Y-%m-%d")
     tables.population_summary.to_csv(tmp / "population_summary.csv", index=False)
     tables.shortfall_probability.to_csv(tmp / "shortfall_probability.csv", index=False)
-    if figures:
-        draw_figures(tables, tmp / "figures")
     with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False, default=str)
+    if scenario_record is not None:
+        with open(tmp / "scenario.json", "w", encoding="utf-8") as f:
+            json.dump(scenario_record, f, indent=1, ensure_ascii=False, default=str)
