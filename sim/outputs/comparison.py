@@ -23,8 +23,13 @@ from sim.outputs.intervals import paired_differences
 
 HEADLINE: dict[str, str] = {
     "first_shortfall_days": "first shortfall date (days later)",
-    "peak_unmet": "peak unmet (service units)",
+    "peak_unmet": "peak unmet",
     "unmet_seat_years": "unmet seat-years",
+}
+AXIS = {
+    "first_shortfall_days": "days later than the baseline",
+    "peak_unmet": "more unmet than the baseline (seats, beds, places…)",
+    "unmet_seat_years": "more seat-years than the baseline",
 }
 
 
@@ -63,11 +68,13 @@ def comparison_plot(table: pd.DataFrame, max_rows: int = 30,
                         color=style.SERIES[k % len(style.SERIES)], label=scenario)
         ax.axvline(0.0, color="#777777", lw=0.8)
         ax.set_title(name, loc="left", y=1.0, pad=3)
-        ax.set_xlabel("difference from the baseline")
+        ax.set_xlabel(AXIS[metric])
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
     axes[0].set_yticks(y, [f"{label(z)} · {style.service_name(s)}" for z, s in rows])
-    axes[0].set_ylabel("zone · service")
+    for k, ax in enumerate(axes):
+        ax.set_ylabel("zone · service")
+        ax.yaxis.label.set_visible(k == 0)  # the rows are shared
     axes[0].set_ylim(len(rows) - 0.5, -0.5)
     baseline = str(table["baseline"].iloc[0]) if len(table) else "baseline"
     fig.suptitle(f"Difference from {baseline}: mean of paired replications with its 95 % interval", x=0.01,

@@ -82,7 +82,7 @@ def service_data(series: pd.DataFrame, zone_order: list[str]) -> list[ServiceDat
     dates = pd.DatetimeIndex(np.sort(series["date"].unique()))
     fields = [f for f in ("demand", "capacity", "unmet", "waiting") if f in series.columns]
     out = []
-    services = list(dict.fromkeys(series["service"].astype(str)))
+    services = [str(s) for s in pd.unique(series["service"])]
     for service, g in series.groupby(series["service"].astype(str), sort=False, observed=True):
         b = bands(g, "zone", fields, dates)
         active = [z for z in b.keys if np.nanmax(np.nan_to_num(b.values["demand"][:, b.keys.index(z)]), initial=0) > 0

@@ -207,6 +207,7 @@ class BandGrid:
         self._title = self.fig.suptitle("", x=0.01, ha="left", y=1 - 0.1 / h)
         self.backdrop.add([self._title])
         self._legend_key: tuple[object, ...] = ()
+        self._x_range: tuple[float, float, str] | None = None
         self.extra_visible = True
 
     def _legend(self, colors: Sequence[str], labels: Sequence[str], marks: bool) -> None:
@@ -227,7 +228,10 @@ class BandGrid:
         self._legend_key = key
 
     def _x_axis(self, x0: float, x1: float, xlabel: str) -> None:
-        """Year ticks on every panel, labelled on the bottom panel of each column."""
+        """Year ticks on every panel, labelled on the bottom panel of each column (set once per range)."""
+        if self._x_range == (x0, x1, xlabel):
+            return
+        self._x_range = (x0, x1, xlabel)
         ticks = year_ticks(x0, x1, most=3 if x1 - x0 > 12 else 5)
         for i, p in enumerate(self.panels):
             bottom = i + self.cols >= self.n

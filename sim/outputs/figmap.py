@@ -60,7 +60,7 @@ class ZoneMap:
         ax.xaxis.set_label_coords(0.5, -0.05)
         ax.yaxis.set_label_coords(-0.05, 0.5)
         pos = ax.get_position()
-        self.cax = fig.add_axes((pos.x0, pos.y0 - 0.09, pos.width, 0.025))
+        self.cax = fig.add_axes((pos.x0, pos.y0 - 0.09, pos.width, 0.025), label="<colorbar>")
         fig.colorbar(self.dots, cax=self.cax, orientation="horizontal", ticks=[0, 50, 100])
         self.cax.set_xlabel("unmet, % of demand", labelpad=1)
         self.cax.tick_params(labelsize=6.5, length=2)

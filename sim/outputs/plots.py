@@ -21,6 +21,8 @@ from typing import Any
 
 import matplotlib
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from sim.outputs import figdata, style
@@ -134,7 +136,8 @@ class HeatTemplate:
         self.ax.grid(False)
         self.im = self.ax.imshow(np.zeros((rows, len(years))), aspect="auto", cmap=style.heat_cmap(), vmin=0,
                                  vmax=1, interpolation="nearest", extent=(-0.5, len(years) - 0.5, rows - 0.5, -0.5))
-        cax = self.fig.add_axes((1 - 1.05 / self.width, 0.45 / self.height, 0.12 / self.width, body_h / self.height))
+        cax = self.fig.add_axes((1 - 1.05 / self.width, 0.45 / self.height, 0.12 / self.width, body_h / self.height),
+                                label="<colorbar>")
         self.bar = self.fig.colorbar(self.im, cax=cax, ticks=[0.0, 0.5, 1.0])
         cax.set_yticklabels(["0", "", ""])
         self.numbers = [cax.text(2.1, f, "", transform=cax.transAxes, va="center", ha="left",
@@ -212,6 +215,15 @@ def population(data: RunData) -> Figure | None:
     return fig
 
 
+def _bars(ax: Axes, y: np.ndarray, width: np.ndarray, color: str, label: str) -> PolyCollection:
+    """Horizontal bars from zero as one collection (one artist, not one per bar)."""
+    h = 0.85 / 2
+    verts = [[(0.0, yi - h), (w, yi - h), (w, yi + h), (0.0, yi + h)] for yi, w in zip(y, width, strict=True)]
+    bars = PolyCollection(verts, facecolors=color, linewidths=0, label=label)
+    ax.add_collection(bars, autolim=False)
+    return bars
+
+
 def pyramid(data: RunData) -> Figure | None:
     """Population pyramids of the whole town at the dates the run records."""
     if data.pyramid is None:
@@ -222,8 +234,8 @@ def pyramid(data: RunData) -> Figure | None:
     y = np.arange(len(groups))
     step = max(1, len(groups) // 7)
     for i, (ax, d) in enumerate(zip(axes, dates, strict=True)):
-        men = ax.barh(y, -med[(d, "male")], color=style.MALE, height=0.85, label="men")
-        women = ax.barh(y, med[(d, "female")], color=style.FEMALE, height=0.85, label="women")
+        men = _bars(ax, y, -med[(d, "male")], style.MALE, "men")
+        women = _bars(ax, y, med[(d, "female")], style.FEMALE, "women")
         ax.set_xlim(-top * 1.05, top * 1.05)
         ticks = [-top * 0.8, 0.0, top * 0.8]
         ax.set_xticks(ticks, [number(abs(v)) for v in ticks])
@@ -233,8 +245,9 @@ def pyramid(data: RunData) -> Figure | None:
         ax.grid(axis="y", visible=False)
         ax.set_title(f"{d:%Y-%m-%d}", y=1.0, pad=3, loc="left")
         ax.set_xlabel("residents")
+        ax.set_ylabel("age (years)")
+        ax.yaxis.label.set_visible(i == 0)  # one label for the row
         if i == 0:
-            ax.set_ylabel("age (years)")
             fig.legend(handles=[men, women], loc="upper right", ncols=2, bbox_to_anchor=(1.0, 1.0))
     fig.suptitle("Population pyramids of the whole town (median across replications)", x=0.01, ha="left",
                  y=1 - 0.1 / fig.get_figheight())

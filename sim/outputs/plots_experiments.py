@@ -70,9 +70,9 @@ def side_by_side(outcomes: pd.DataFrame, service: str, names: Sequence[str], lab
         ax.grid(axis="y", visible=False)
         ax.set_title(name, loc="left", y=1.0, pad=3)
         ax.set_xlabel(f"{metric_name(metric)} ({unit})")
-        if k == 0:
-            ax.set_ylabel("zone")
-            ax.yaxis.set_label_coords(-1.1 / 3.0, 0.5)
+        ax.set_ylabel("zone")
+        ax.yaxis.set_label_coords(-1.1 / 3.0, 0.5)
+        ax.yaxis.label.set_visible(k == 0)  # one label for the row
     axes[-1].legend(loc="lower right")
     fig.suptitle(f"{style.service_name(service)}: {metric_name(metric)} by zone in each scenario", x=0.01,
                  ha="left", y=1 - 0.1 / fig.get_figheight())
@@ -131,7 +131,9 @@ def against_factors(summary: pd.DataFrame, factors: Sequence[str], service: str,
         set_y_from_zero(ax, top)
         ax.set_xlabel(f)
         ax.set_title(f, loc="left", y=1.0, pad=3)
-    axes[0].set_ylabel(f"{metric_name(metric)} ({style.unit(service)})")
+    for k, ax in enumerate(axes):
+        ax.set_ylabel(f"{metric_name(metric)} ({style.unit(service)})")
+        ax.yaxis.label.set_visible(k % 4 == 0)  # one label per row
     axes[-1].legend(loc="best")
     fig.suptitle(f"{style.service_name(service)}: {metric_name(metric)}, all zones, against each factor", x=0.01,
                  ha="left", y=1 - 0.1 / fig.get_figheight())

@@ -33,7 +33,7 @@ def figure_count(data: RunData) -> int:
     """How many figures :func:`run_figures` draws (for a progress bar)."""
     waits = sum(1 for sd in data.services if "waiting" in sd.bands.values and
                 np.nanmax(np.nan_to_num(sd.bands.values["waiting"]), initial=0) > 0)
-    town = (data.population is not None) + (data.pyramid is not None) + (data.table("jobs") is not None)
+    town = (data.population is not None) + (data.pyramid is not None) + data.folder.has("jobs.parquet")
     return int(town) + 2 * len(data.services) + waits
 
 

@@ -143,7 +143,7 @@ def _indices(ind: pd.DataFrame, method: str, ranked: pd.DataFrame, label: Any, f
             fig = index_bars(sel[sel["method"] == method], f"{method.replace('_', ' ')} — {_title(key, label)}")
             caption = f"Each input's {method.replace('_', ' ')} with its 95 % interval, largest first."
         if fig is not None:
-            parts.append(figure(style.data_uri(style.render(fig, fmt), fmt), _title(key, label), caption,
+            parts.append(figure(style.data_uri(style.render(fig, fmt), fmt), fig.get_suptitle(), caption,
                                 f"fig-ind-{'-'.join(key)}"))
     return "".join(parts)
 
