@@ -237,7 +237,8 @@ def pyramid(data: RunData) -> Figure | None:
         men = _bars(ax, y, -med[(d, "male")], style.MALE, "men")
         women = _bars(ax, y, med[(d, "female")], style.FEMALE, "women")
         ax.set_xlim(-top * 1.05, top * 1.05)
-        ticks = [-top * 0.8, 0.0, top * 0.8]
+        tick = nice_top(top * 0.8) if nice_top(top * 0.8) <= top else nice_top(top * 0.5)
+        ticks = [-tick, 0.0, tick]
         ax.set_xticks(ticks, [number(abs(v)) for v in ticks])
         ax.set_yticks(y[::step], groups[::step] if i == 0 else [])
         ax.set_ylim(-0.6, len(groups) - 0.4)

@@ -35,7 +35,7 @@ from matplotlib.ft2font import FT2Font  # noqa: E402
 DPI = 110
 """PNG resolution: sharp on screen, about 150 dpi once a figure is printed at page width."""
 PNG_COMPRESSION = 1
-"""zlib level of PNG files: the fastest; palette images compress well at any level."""
+"""zlib level of PNG files: the fastest; charts compress well at any level."""
 FORMATS = ("png", "svg")
 
 UNITS: dict[str, str] = {

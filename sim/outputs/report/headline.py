@@ -82,9 +82,9 @@ def headline_html(summary: Summary, label: Callable[[str], str], start: pd.Times
     if short.empty:
         return '<p class="finding">No service falls short in any zone in any replication.</p>'
     iv = summary.intervals.get("peak_unmet")
-    iv_label = f"peak {iv.label}" if iv else "peak interval"
-    header = ["zone", "short from", "peak unmet (median)", iv_label, "peak date", "months short",
-              "unmet seat-years", "P(shortfall)", "backlog at start", "at the peak: demand · capacity · static norm"]
+    iv_label = iv.label.replace("percentile", "pct.") if iv else "interval"
+    header = ["zone", "short from", "peak unmet", iv_label, "peak date", "months short", "seat-years",
+              "P(short)", "backlog at start", "at peak: demand · capacity · norm"]
     leads, parts = [], []
     clear = [s for s in services if s not in set(short["service"])]
     for service in services:
@@ -107,9 +107,10 @@ def headline_html(summary: Summary, label: Callable[[str], str], start: pd.Times
     if clear:
         names = ", ".join(style.service_name(s) for s in clear)
         leads.append(f'<p class="finding">No shortfall in any zone: {esc(names)}.</p>')
-    note = ("Medians across replications. P(shortfall) is the share of replications with unmet demand at "
-            "some date; the static norm is the per-1,000-residents requirement (千人指标) for the zone's "
-            "simulated residents at the peak date.")
+    note = ("Medians across replications: peak unmet in the service's unit, seat-years of unmet demand "
+            "(bed-years, place-years…). P(short) is the share of replications with unmet demand at some date; "
+            "the norm is the static per-1,000-residents requirement (千人指标) for the zone's simulated "
+            "residents at the peak date.")
     if iv is not None:
         note += f" The interval of the peak is the {iv.label} (summary.csv columns {iv.low or ''} {iv.high})."
     return ("<ul class=\"leads\">" + "".join(f"<li>{x}</li>" for x in leads) + "</ul>"

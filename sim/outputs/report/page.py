@@ -32,8 +32,9 @@ nav.toc a { color: var(--ink); margin-right: 14px; white-space: nowrap; }
 figure { margin: 14px 0 22px; break-inside: avoid; page-break-inside: avoid; }
 figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--rule); }
 figcaption { color: var(--muted); font-size: 13.5px; margin-top: 4px; }
-table { border-collapse: collapse; font-size: 13.5px; margin: 8px 0 16px; width: 100%; }
-th, td { border-bottom: 1px solid var(--rule); padding: 4px 8px; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px; width: 100%; }
+th, td { border-bottom: 1px solid var(--rule); padding: 4px 6px; text-align: left; vertical-align: top; }
+table.headline td:first-child { white-space: nowrap; }
 th { background: var(--soft); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.group td { background: #fbeff0; font-weight: 600; }
@@ -138,7 +139,7 @@ class Page:
 
     def html(self) -> str:
         """The whole page."""
-        toc = "".join(f'<a href="#{esc(s)}">{esc(h)}</a>' for s, h, _ in self.sections)
+        toc = " ".join(f'<a href="#{esc(s)}">{esc(h)}</a>' for s, h, _ in self.sections)
         body = "".join(f'<section id="{esc(s)}"><h2>{esc(h)}</h2>{b}</section>' for s, h, b in self.sections)
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

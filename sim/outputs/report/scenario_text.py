@@ -127,5 +127,5 @@ def _facilities(sc: Mapping[str, Any], label: Callable[[str], str]) -> str:
     rows.sort(key=lambda r: (r[0], r[4]))
     return (f"<h3>What opens when</h3><p>{len(facilities)} facilities; a facility serves its catchment "
             "(its own zone unless the scenario names others).</p>"
-            "<details open><summary>Every facility, its capacity and its opening</summary>"
+            "<details><summary>Every facility, its capacity and its opening</summary>"
             + table(["service", "facility", "zone", "capacity", "opens"], rows) + "</details>")
