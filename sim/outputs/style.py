@@ -2,7 +2,9 @@
 
 Every figure of the project is drawn through this module so that they look
 alike on screen and on paper: one font, colours that survive greyscale
-printing, units on every axis, PNG by default and SVG on request.
+printing, units on every axis, PNG by default and SVG on request. Figures are
+made on their own Agg canvas, outside pyplot: nothing to close, and the
+backend a notebook chose is left alone.
 
 Zone display names may be Chinese (蓼河新城核心区). Matplotlib's default font
 has no Chinese glyphs and would draw empty boxes, so :func:`cjk_font` looks for
@@ -23,14 +25,11 @@ import warnings
 from collections.abc import Iterable, Mapping
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import colormaps, font_manager  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.colors import Colormap  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ft2font import FT2Font  # noqa: E402
+from matplotlib import colormaps, font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import Colormap
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 
 DPI = 110
 """PNG resolution: sharp on screen, about 150 dpi once a figure is printed at page width."""
