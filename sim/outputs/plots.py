@@ -129,7 +129,7 @@ class HeatTemplate:
 
     def __init__(self, zone_labels: list[str], years: list[int]) -> None:
         rows = len(zone_labels)
-        self.width, self.height = 7.6, 1.15 + 0.22 * rows
+        self.width, self.height = 7.6, max(2.1, 1.15 + 0.22 * rows)
         self.fig = style.new_figure(self.width, self.height)
         body_h = self.height - 1.0
         self.ax = self.fig.add_axes((1.7 / self.width, 0.45 / self.height, 1 - 2.8 / self.width, body_h / self.height))

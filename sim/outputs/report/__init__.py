@@ -11,6 +11,7 @@ requests nothing and prints to PDF from a browser.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ def write_report(folder: str | Path, out: str | Path | None = None, fmt: str = "
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(target) as tmp:
         tmp.write_text(page.html(), encoding="utf-8")
+        os.chmod(tmp, 0o644)  # a report is for sharing (the temporary file was private)
     return target
 
 
