@@ -46,6 +46,8 @@ folder gets a new name, an existing --out folder is an error unless --force):
   comparison.png    the differences with their intervals, scenarios side by side
   outcomes.csv      every replication's outcomes (scenario, rep, zone, service, metric, value)
   manifest.json     scenarios, seed, replications, executor, stopping rule, wall time
+  scenarios.json    each scenario as run, its files and its assumptions
+  report.html       the report: findings, what each scenario changes, figures (--no-report skips it)
 
 {EXECUTOR_HELP}
 """
@@ -67,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                              "difference is at most TOL (METRIC[zone/service]=TOL for one pair)")
     parser.add_argument("--max-reps", type=positive, default=200, metavar="M",
                         help="most replications with --until-halfwidth (default 200)")
+    parser.add_argument("--no-report", action="store_true", help="skip report.html")
     add_executor_options(parser)
     parser.set_defaults(handler=run)
 
@@ -103,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.outputs.intervals import widest_half_width
     from sim.outputs.outcomes import Outcomes
     from sim.scenario import load_scenario
+    from sim.scenario.provenance import scenario_record
 
     scenarios = [load_scenario(f) for f in args.scenarios]
     names = _names([s.name for s in scenarios])
@@ -138,6 +142,13 @@ def run(args: argparse.Namespace) -> int:
             "wall_s": round(time.perf_counter() - start, 2),
         }
         write_text_atomic(claim.tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        records = {n: scenario_record(f, s) for n, f, s in zip(names, args.scenarios, scenarios, strict=True)}
+        write_text_atomic(claim.tmp / "scenarios.json",
+                          json.dumps(records, indent=1, ensure_ascii=False, default=str))
+        if not args.no_report:
+            from sim.outputs.report import write_report
+
+            write_report(claim.tmp)
         dest = claim.publish()
     shown = out if out is not None else Path(os.path.relpath(dest))
     for line in summary_lines(table):
@@ -146,5 +157,6 @@ def run(args: argparse.Namespace) -> int:
         verdict = "reached" if stop.reached else "NOT reached"
         print(f"stopping rule {stop.rule}: {verdict} after {stop.reps} replications "
               f"(half-width {stop.half_width:.3g})")
-    print(f"wrote {shown}/comparison.csv, comparison.png, outcomes.csv, manifest.json")
+    print(f"wrote {shown}/comparison.csv, comparison.png, outcomes.csv, manifest.json, scenarios.json"
+          + ("" if args.no_report else ", report.html"))
     return 0

@@ -7,8 +7,9 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sim.cli._args import positive, seed
 from sim.cli._executor import non_negative
@@ -16,6 +17,7 @@ from sim.cli._executor import non_negative
 if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
     import pandas as pd
 
+T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = Path("scenarios") / "liaohe_base.yaml"
 
@@ -28,7 +30,8 @@ EPILOG = """examples:
 The results folder (default results/<scenario name>/) holds manifest.json,
 population.parquet, series.parquet, facilities.parquet, events.parquet, further
 tables, summary.csv (gap metrics per zone and service beside the static
-requirement), population_summary.csv and figures/. An existing folder is never
+requirement), population_summary.csv, scenario.json, figures/ and report.html
+(open it in a browser; it prints to PDF). An existing folder is never
 overwritten silently: without --out a new name is chosen (results/<name>-2/ …);
 with --out an existing folder is an error unless --force is given, and --force
 replaces only a results folder of this program. The folder is claimed before
@@ -50,7 +53,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="worker processes (default: one per CPU; 0 runs in this process)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="results folder (default results/<name>/)")
     p.add_argument("--force", action="store_true", help="replace an existing --out results folder")
-    p.add_argument("--no-figures", action="store_true", help="skip the figures (faster)")
+    p.add_argument("--no-figures", action="store_true", help="skip the figure files (faster)")
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
+    p.add_argument("--figure-format", choices=("png", "svg"), default="png",
+                   help="format of the figures, in figures/ and in the report (default png)")
     p.set_defaults(handler=run)
 
 
@@ -68,8 +74,15 @@ def run(args: argparse.Namespace) -> int:
     from sim.experiments.executors import make_executor
     from sim.experiments.replications import replicate
     from sim.outputs.claim import claim_folder
-    from sim.outputs.run_folder import build_tables, code_version, scenario_sha256, write_claimed
+    from sim.outputs.run_folder import (
+        Presentation,
+        build_tables,
+        code_version,
+        scenario_sha256,
+        write_claimed,
+    )
     from sim.scenario import load_scenario
+    from sim.scenario.provenance import scenario_record
 
     t0 = getattr(args, "started_at", None) or time.perf_counter()
     path = _scenario_path(args.scenario)
@@ -90,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         sim_seconds = time.perf_counter() - t_sim
         tables = build_tables(results, scenario)
         manifest = {
+            "command": "run",
             "scenario": scenario.name,
             "scenario_file": str(path),
             "scenario_sha256": scenario_sha256(scenario),
@@ -97,20 +111,39 @@ def run(args: argparse.Namespace) -> int:
             "reps": args.reps,
             **code_version(),
             "executor": executor.name,
+            **system(),
             "started": started.isoformat(timespec="seconds"),
             "simulation_seconds": round(sim_seconds, 3),
         }
         _signals.check()
-        dest = write_claimed(claim, tables, manifest, figures=not args.no_figures,
+        shown = Presentation(figures=not args.no_figures, report=not args.no_report,
+                             fmt=args.figure_format, progress=figure_progress)
+        dest = write_claimed(claim, tables, manifest, shown, scenario_record(path, scenario),
                              clock=lambda: time.perf_counter() - t0)
-    shown = args.out if args.out is not None else Path(os.path.relpath(dest))
-    print_summary(scenario.name, args.reps, tables.population_summary, tables.summary, shown,
+    where = args.out if args.out is not None else Path(os.path.relpath(dest))
+    print_summary(scenario.name, args.reps, tables.population_summary, tables.summary, where,
                   time.perf_counter() - t0, figures=not args.no_figures)
+    if not args.no_report:
+        print(f"Report: {where / 'report.html'}")
     return 0
 
 
 ZONES_SHORT = ("zones short: zones with unmet demand at some date in at least one replication,\n"
                "  of the zones where the service has demand or capacity at some date.")
+
+
+def system() -> dict[str, str]:
+    """The system a run ran on (STRESS-DES 5.4); Python's version is in :func:`code_version`."""
+    import platform
+
+    return {"platform": f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} CPUs"}
+
+
+def figure_progress(items: Iterable[T], total: int) -> Iterator[T]:
+    """A progress bar over the figures as they are drawn (on stderr)."""
+    from tqdm import tqdm
+
+    yield from tqdm(items, total=total, desc="figures and report", unit="fig", file=sys.stderr, leave=False)
 
 
 def print_summary(
@@ -135,7 +168,7 @@ def service_overview(gaps: pd.DataFrame) -> pd.DataFrame:
     """One line per service: zones short, the earliest shortfall, the largest peak."""
     import pandas as pd
 
-    from sim.outputs.plots import UNITS
+    from sim.outputs.style import UNITS
 
     rows = []
     for service, g in gaps.groupby("service", observed=True, sort=False):

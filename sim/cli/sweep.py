@@ -53,6 +53,8 @@ writes to --out (default results/sweeps/NAME):
   manifest.jsonl    one line per run: point, rep, seed, status, wall_s, error
   parts/*.parquet   each run's rows: point, rep, seed, factor values, zone, service, metric, value
   points.csv        the design; summary.csv: mean and 95 % interval per point (after the sweep)
+  scenario.json     the base scenario as run, its files and its assumptions
+  report.html       the report: envelopes of each gap, the gap against each factor (--no-report skips it)
 
 {EXECUTOR_HELP}
 """
@@ -66,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--out", metavar="DIR", help="results folder (default results/sweeps/NAME)")
     parser.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-report", action="store_true", help="skip report.html")
     add_executor_options(parser)
     parser.set_defaults(handler=run)
 
@@ -140,6 +143,7 @@ def _run_locked(args: argparse.Namespace, sweep: Sweep, out: Path) -> int:
         return 1
     bar.close()
     _finish(store, sweep, report, out, time.perf_counter() - start, ex.name)
+    _record_and_report(sweep, out, not args.no_report)
     return 0
 
 
@@ -148,6 +152,19 @@ def _progress(bar: Any) -> None:
 
     bar.update(1)
     _signals.check()  # a stop that Python dropped on the way stops here
+
+
+def _record_and_report(sweep: Sweep, out: Path, report: bool) -> None:
+    """The base scenario as run (scenario.json), and the report unless asked not to."""
+    from sim.scenario.provenance import scenario_record
+
+    base_file = Path(sweep.file).parent / sweep.spec.base
+    write_text_atomic(out / "scenario.json",
+                      json.dumps(scenario_record(base_file, sweep.base), indent=1, ensure_ascii=False, default=str))
+    if report:
+        from sim.outputs.report import write_report
+
+        print(f"report: {write_report(out)}")
 
 
 def _done(store: SweepStore) -> int:

@@ -11,7 +11,9 @@ Layout::
     summary.csv              gap metrics per zone and service, with the static requirement
     population_summary.csv   residents per zone at the start, the peak and the end
     shortfall_probability.csv  P(unmet > 0) by zone, service and year
-    figures/*.png
+    scenario.json            the resolved scenario, its files and its assumptions
+    figures/*.png            the figures (or *.svg)
+    report.html              the report: findings, scenario, figures, methods
 
 The folder is claimed before anything is simulated (:mod:`sim.outputs.claim`):
 everything is written into a hidden partial folder beside the destination, which
@@ -34,10 +36,8 @@ from typing import Any
 import pandas as pd
 
 from sim.engine import Results
-from sim.outputs import plots
 from sim.outputs.claim import PROGRAM, Claim, claim_folder
 from sim.outputs.metrics import gap_summary, shortfall_probability
-from sim.outputs.plot_jobs import plot_jobs
 from sim.outputs.tables import (
     events_table,
     extra_table,
@@ -144,24 +144,23 @@ def population_summary(population: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def draw_figures(tables: RunTables, folder: Path) -> list[Path]:
-    """Every figure of a run, into ``folder``."""
-    out = [plots.population_by_zone(tables.population, folder / "population_by_zone.png")]
-    if "pyramid" in tables.extra and not tables.extra["pyramid"].empty:
-        out.append(plots.pyramid(tables.extra["pyramid"], folder / "population_pyramid.png"))
-    jobs, workers = tables.extra.get("jobs"), tables.extra.get("worker_households")
-    if jobs is not None and workers is not None and not jobs.empty:
-        out.append(plots.save(plot_jobs(jobs, workers), folder / "jobs_and_worker_households.png"))
-    for service in tables.series["service"].unique() if not tables.series.empty else []:
-        out.append(plots.demand_capacity(tables.series, str(service), folder / f"{service}_demand_capacity.png"))
-        out.append(plots.unmet_heatmap(tables.series, str(service), folder / f"{service}_unmet_heatmap.png"))
-        if (tables.series.loc[tables.series["service"] == service, "waiting"] > 0).any():
-            out.append(plots.waiting(tables.series, str(service), folder / f"{service}_waiting.png"))
-    return out
+@dataclass(frozen=True)
+class Presentation:
+    """What a run folder shows besides its tables: figures, the report, their format.
+
+    ``progress`` wraps the figures as they are drawn (a progress bar); see
+    :mod:`sim.outputs.report`.
+    """
+
+    figures: bool = True
+    report: bool = True
+    fmt: str = "png"
+    progress: Any = None
 
 
 def write_run_folder(
-    dest: Path, tables: RunTables, manifest: dict[str, Any], figures: bool = True, replace: bool = False
+    dest: Path, tables: RunTables, manifest: dict[str, Any], figures: bool = True, replace: bool = False,
+    scenario_record: dict[str, Any] | None = None, presentation: Presentation | None = None,
 ) -> Path:
     """Write a run's folder at ``dest`` atomically (from a notebook, say).
 
@@ -175,10 +174,14 @@ def write_run_folder(
     manifest
         Written as ``manifest.json``.
     figures
-        Draw the figures too.
+        Draw the figures too (``presentation`` overrides this).
     replace
         Replace an existing results folder (the old one is removed only after
         the new one is complete).
+    scenario_record
+        Written as ``scenario.json`` (:func:`sim.scenario.provenance.scenario_record`).
+    presentation
+        Figures, report and their format; default: figures as ``figures`` says, and the report.
 
     Raises
     ------
@@ -186,28 +189,47 @@ def write_run_folder(
         ``dest`` exists (without ``replace``), is not ours to replace, or is
         being written by another run.
     """
+    shown = presentation or Presentation(figures=figures)
     with claim_folder(Path(dest), Path(dest), force=replace) as claim:
-        return write_claimed(claim, tables, manifest, figures)
+        return write_claimed(claim, tables, manifest, shown, scenario_record)
 
 
 def write_claimed(
-    claim: Claim, tables: RunTables, manifest: dict[str, Any], figures: bool = True,
-    clock: Callable[[], float] | None = None,
+    claim: Claim, tables: RunTables, manifest: dict[str, Any], presentation: Presentation,
+    scenario_record: dict[str, Any] | None = None, clock: Callable[[], float] | None = None,
 ) -> Path:
-    """Write a run's files into a claimed folder and publish it.
+    """Write a run's files, figures and report into a claimed folder and publish it.
 
     ``clock``, when given, gives the seconds since the command started: it is
-    read just before the manifest is written, after every table and figure, and
-    recorded as ``wall_seconds``.
+    read after every table, figure and the report are written, and recorded in
+    the manifest as ``wall_seconds``.
     """
-    _write_contents(claim.tmp, tables, manifest, figures, clock)
+    _write_contents(claim.tmp, tables, manifest, scenario_record)
+    _present(claim.tmp, presentation)
+    if clock is not None:
+        _write_manifest(claim.tmp, {**manifest, "wall_seconds": round(clock(), 3)})
     return claim.publish()
 
 
-def _write_contents(
-    tmp: Path, tables: RunTables, manifest: dict[str, Any], figures: bool,
-    clock: Callable[[], float] | None = None,
-) -> None:
+def _present(tmp: Path, shown: Presentation) -> None:
+    """Figures and report, drawn from the files just written (as ``run.py report`` would)."""
+    if not (shown.figures or shown.report):
+        return
+    from sim.outputs.report import build_report
+    from sim.outputs.report.run_report import quiet
+
+    page = build_report(tmp, shown.fmt, tmp / "figures" if shown.figures else None, shown.progress or quiet)
+    if shown.report:
+        (tmp / "report.html").write_text(page.html(), encoding="utf-8")
+
+
+def _write_manifest(tmp: Path, manifest: dict[str, Any]) -> None:
+    with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2, ensure_ascii=False, default=str)
+
+
+def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any],
+                    scenario_record: dict[str, Any] | None) -> None:
     tables.population.to_parquet(tmp / "population.parquet", index=False)
     tables.series.to_parquet(tmp / "series.parquet", index=False)
     tables.facilities.to_parquet(tmp / "facilities.parquet", index=False)
@@ -217,9 +239,7 @@ def _write_contents(
     tables.summary.to_csv(tmp / "summary.csv", index=False, date_format="%Y-%m-%d")
     tables.population_summary.to_csv(tmp / "population_summary.csv", index=False)
     tables.shortfall_probability.to_csv(tmp / "shortfall_probability.csv", index=False)
-    if figures:
-        draw_figures(tables, tmp / "figures")
-    if clock is not None:
-        manifest = {**manifest, "wall_seconds": round(clock(), 3)}
-    with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
-        json.dump(manifest, f, indent=2, ensure_ascii=False, default=str)
+    _write_manifest(tmp, manifest)
+    if scenario_record is not None:
+        with open(tmp / "scenario.json", "w", encoding="utf-8") as f:
+            json.dump(scenario_record, f, indent=1, ensure_ascii=False, default=str)
