@@ -48,6 +48,7 @@ from sim.scenario.model.facilities import (
 from sim.scenario.model.housing import (
     HousingDefaults,
     HousingProject,
+    OnMarketShares,
     Phase,
 )
 from sim.scenario.model.population import (
@@ -59,6 +60,7 @@ from sim.scenario.model.population import (
     Demography,
     FamilyProfile,
     Gompertz,
+    HomeLeaving,
     Horizon,
     HouseholdProfile,
     InitialPopulation,
@@ -151,6 +153,7 @@ __all__ = [
     "FirmProfile",
     "Frozen",
     "Gompertz",
+    "HomeLeaving",
     "Horizon",
     "HouseholdProfile",
     "HousingDefaults",
@@ -163,6 +166,7 @@ __all__ = [
     "NO_DELAY",
     "NonNegative",
     "OccupancyCurve",
+    "OnMarketShares",
     "Park",
     "Phase",
     "Positive",
