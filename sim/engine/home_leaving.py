@@ -20,7 +20,7 @@ has one member, keeps that member's clocks (later births happen where they
 live) and draws its out-migration time and generator key from uniforms keyed
 to the resident, so no other household's draws move. ASSUMPTION throughout:
 the shares and ages are scenario values without a source, checked against the
-Shandong 2020 mean household size of 2.70 (facts.md §2 [19]).
+Shandong 2020 mean household size of 2.70 (docs/facts.md §2 [19]).
 """
 
 from __future__ import annotations

@@ -162,7 +162,7 @@ class AgeRange(Frozen):
 
 class HomeLeaving(Frozen):
     """Young adults leaving the parental home (ASSUMPTION throughout; the check is the
-    Shandong 2020 mean household size of 2.70, facts.md §2 [19]).
+    Shandong 2020 mean household size of 2.70, docs/facts.md §2 [19]).
 
     A resident younger than ``age_years.min`` when their household moves in (or
     born in town) leaves home at an age drawn from ``age_years``: out of town
