@@ -66,11 +66,6 @@ class Stock:
     open_relets: int = 0  # re-lets not yet let (on the market)
 
     @property
-    def vacant(self) -> int:
-        """Units delivered and neither occupied nor reserved."""
-        return self.delivered - self.occupied - self.reserved
-
-    @property
     def on_market(self) -> int:
         """Units a seeker could take now: empty ones on the market and open re-lets."""
         return self.market + self.open_relets
