@@ -58,10 +58,11 @@ class HomeSeeker(Seeker):
         self.zone = hh.zone  # home zone when they started waiting
 
     def at_home(self) -> bool:
-        return self.hh.present and any(m is self.person for m in self.hh.members)
+        # Person has no __eq__: ``in`` compares identity, in C.
+        return self.hh.present and self.person in self.hh.members
 
     def looking(self, now: float) -> bool:
-        return now <= self.give_up and self.at_home()
+        return now <= self.give_up and self.hh.present and self.person in self.hh.members
 
     def found(self, stock: Stock) -> None:
         self.source.move_out(self, stock)
