@@ -12,6 +12,7 @@ key for the household's own generator.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,12 +112,54 @@ def categorical(shares: dict[int, float], u: np.ndarray) -> np.ndarray:
     return np.asarray(keys[np.minimum(np.searchsorted(cdf, u, side="right"), len(keys) - 1)])
 
 
-def ages_from_bands(shares: dict[str, float], u_band: np.ndarray, u_within: np.ndarray) -> np.ndarray:
-    """Ages from band shares, uniform within each band ``[lo, hi + 1)``."""
-    labels = sorted(shares, key=lambda s: parse_band(s)[0])
-    bounds = np.array([parse_band(s) for s in labels], dtype=float)
-    idx = categorical({i: shares[s] for i, s in enumerate(labels)}, u_band)
-    return np.asarray(bounds[idx, 0] + u_within * (bounds[idx, 1] + 1.0 - bounds[idx, 0]))
+SURVIVAL_STEP_YEARS = 1.0 / 100.0
+"""Grid step of the tabulated survival function that shapes ages within a band."""
+
+
+class BandAges:
+    """Ages drawn from age-band shares, shaped within each band ``[lo, hi + 1)``.
+
+    With a survival function ``l(x)`` (the scenario's life table) the density
+    within a band is proportional to ``l(x)``: the band's slice of the
+    stationary population of that life table, i.e. equal birth cohorts thinned
+    by mortality alone. Without one the density is flat. Draws invert the
+    band's cumulative ``L(x) = ∫ l`` (tabulated on a fine grid, piecewise
+    linear in between), one uniform per age.
+
+    Parameters
+    ----------
+    shares
+        Share of people per band ``"a-b"`` (whole years, inclusive).
+    survival
+        Probability of surviving from birth to each age (vectorised), or
+        ``None`` for a flat density within each band.
+    """
+
+    def __init__(self, shares: dict[str, float], survival: Callable[[np.ndarray], np.ndarray] | None) -> None:
+        labels = sorted(shares, key=lambda s: parse_band(s)[0])
+        self.shares = {i: shares[s] for i, s in enumerate(labels)}
+        self.lo = np.array([parse_band(s)[0] for s in labels], dtype=float)
+        self.hi = np.array([parse_band(s)[1] + 1.0 for s in labels], dtype=float)
+        self.grid: np.ndarray | None = None
+        if survival is not None:
+            grid = np.arange(0.0, self.hi.max() + SURVIVAL_STEP_YEARS / 2, SURVIVAL_STEP_YEARS)
+            lx = np.asarray(survival(grid), dtype=float)
+            cum = np.concatenate([[0.0], np.cumsum((lx[1:] + lx[:-1]) * (SURVIVAL_STEP_YEARS / 2))])
+            self.grid, self.cum = grid, cum
+            self.cum_lo, self.cum_hi = np.interp(self.lo, grid, cum), np.interp(self.hi, grid, cum)
+            # A band nobody survives to (l underflows) has no shape to follow: flat.
+            self.shaped = self.cum_hi - self.cum_lo > 1e-12 * cum[-1]
+
+    def __call__(self, u_band: np.ndarray, u_within: np.ndarray) -> np.ndarray:
+        """Ages in years: the band from ``u_band``, the age within it from ``u_within``."""
+        idx = categorical(self.shares, u_band)
+        lo, hi = self.lo[idx], self.hi[idx]
+        flat = lo + u_within * (hi - lo)
+        if self.grid is None:
+            return np.asarray(flat)
+        target = self.cum_lo[idx] + u_within * (self.cum_hi[idx] - self.cum_lo[idx])
+        shaped = np.clip(np.interp(target, self.cum, self.grid), lo, np.nextafter(hi, lo))
+        return np.asarray(np.where(self.shaped[idx], shaped, flat))
 
 
 FAMILY_COLUMNS = 8 + 2 * 8
@@ -158,20 +201,19 @@ def structure_columns() -> int:
     return 1 + 3 * MAX_MEMBERS
 
 
-def compose_structure(
-    sizes: dict[int, float], age_shares: dict[str, float], u: np.ndarray
-) -> Composition:
+def compose_structure(sizes: dict[int, float], ages_of: BandAges, u: np.ndarray) -> Composition:
     """Households whose members are drawn independently from an age structure.
 
-    ``u`` has shape (n, :func:`structure_columns`). ASSUMPTION: members' ages are
-    independent of each other (no family structure is known for these households).
+    ``u`` has shape (n, :func:`structure_columns`); ``ages_of`` draws ages from
+    the structure's band shares. ASSUMPTION: members' ages are independent of
+    each other (no family structure is known for these households).
     """
     n = u.shape[0]
     size = categorical(sizes, u[:, 0])
     slots = u[:, 1:].reshape(n, MAX_MEMBERS, 3)
     # Households in row order, members in slot order: the layout _gather would sort to.
     h, k = np.nonzero(np.arange(MAX_MEMBERS)[None, :] < size[:, None])
-    ages = ages_from_bands(age_shares, slots[h, k, 0], slots[h, k, 1])
+    ages = ages_of(slots[h, k, 0], slots[h, k, 1])
     return Composition(n=n, household=h, slot=k, age=ages.astype(float), female=slots[h, k, 2] < 0.5)
 
 

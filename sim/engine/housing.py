@@ -22,7 +22,7 @@ so demand moves rather than being added.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ from sim.engine.households import (
     FAMILY_COLUMNS,
     MAX_MEMBERS,
     MEMBER_DRAWS,
+    BandAges,
     Composition,
     Household,
     LifeTables,
@@ -115,11 +116,20 @@ def build_households(
     return [Household(stock.zone, members[i], dep[i], keys[i], stock.index) for i in range(comp.n)]
 
 
-def composer(profile: FamilyProfile | AgeStructureProfile, female_share: float) -> tuple[int, Composer]:
-    """Columns per household and the composing function of a profile."""
+def composer(
+    profile: FamilyProfile | AgeStructureProfile,
+    female_share: float,
+    survival: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[int, Composer]:
+    """Columns per household and the composing function of a profile.
+
+    ``survival`` shapes ages within the bands of an age structure
+    (:class:`~sim.engine.households.BandAges`); ``None``: flat within a band.
+    """
     if isinstance(profile, FamilyProfile):
         return FAMILY_COLUMNS, lambda u: compose_family(profile, u, female_share)
-    return structure_columns(), lambda u: compose_structure(profile.household_size, profile.age_shares, u)
+    ages_of = BandAges(profile.age_shares, survival)
+    return structure_columns(), lambda u: compose_structure(profile.household_size, ages_of, u)
 
 
 def _as_profile(ip: InitialPopulation) -> AgeStructureProfile:
@@ -182,10 +192,12 @@ class Housing:
         self.env, self.scenario, self.pop, self.streams, self.cal = env, scenario, pop, streams, cal
         self.zone_index = {z.id: i for i, z in enumerate(scenario.zones)}
         female = pop.life.female_share_at_birth
+        shaped = scenario.demography.ages_within_band == "life_table"
+        survival = pop.life.mortality.survival if shaped else None
         self.stocks: list[Stock] = []
         groups: dict[object, int] = {}
         for p in scenario.housing:
-            cols, comp = composer(scenario.household_profiles[p.type], female)
+            cols, comp = composer(scenario.household_profiles[p.type], female, survival)
             group = groups.setdefault(p.type, len(groups))
             self.stocks.append(Stock(len(self.stocks), self.zone_index[p.zone], group, cols, comp, kind=p.type))
         self.zone_stock: dict[int, int] = {}
@@ -194,7 +206,7 @@ class Housing:
                 ip = z.initial_population
                 self.zone_stock[zi] = len(self.stocks)
                 group = groups.setdefault(("zone", zi), len(groups))
-                self.stocks.append(Stock(len(self.stocks), zi, group, *composer(_as_profile(ip), female)))
+                self.stocks.append(Stock(len(self.stocks), zi, group, *composer(_as_profile(ip), female, survival)))
         retry = scenario.housing_defaults.market_retry_months * DAYS_PER_MONTH
         self.market = Market(env, self.stocks, retry, cal.end_time)
         relet = scenario.housing_defaults.relet_months

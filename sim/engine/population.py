@@ -6,14 +6,16 @@ own departure, handles that event and sleeps again. What a child leaving home
 does (leave town, or move into a dwelling on the market) is decided by the
 home-leaving source (:mod:`sim.engine.home_leaving`) through
 :attr:`Population.on_leave_home`; a household may also be made to leave town
-by a source (:meth:`Population.evict`, a worker household whose job ended). Ageing needs no events: ages follow from birth
-times. Counts of residents by zone and day of birth are kept current at every
-event, so that residents by age band, or a school cohort by age at a cut-off,
-can be read at any moment without visiting residents.
+by a source (:meth:`Population.evict`, a worker household whose job ended).
+Ageing needs no events: ages follow from birth times. Counts of residents by
+zone and day of birth are kept current at every event, so that residents by age
+band, or a school cohort by age at a cut-off, can be read at any moment without
+visiting residents.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from collections.abc import Callable, Generator
@@ -149,6 +151,37 @@ class Population:
         prefix = [self._prefix(cum, t, a) for a in edges_years]
         return np.stack([lo - hi for lo, hi in zip(prefix, prefix[1:], strict=False)], axis=1)
 
+    def cohort_slots(self, t: float, edges_years: list[float]) -> list[int]:
+        """Birth-day slots that split residents at ``t`` by the age edges (for
+        :meth:`zone_cohorts` and :meth:`cohorts_of`; the same split as :meth:`cohort_table`)."""
+        return [self._prefix_index(t, a) for a in edges_years]
+
+    def zone_cohorts(self, zone: int, slots: list[int]) -> np.ndarray:
+        """One zone's residents between consecutive age edges (:meth:`cohort_slots`),
+        reading only the birth days in range: cheap enough for one household's event."""
+        self._apply()
+        days = self._by_birth_day.reshape(len(self.households), 2, self.width)[zone, :, slots[-1] : slots[0]]
+        cum = np.concatenate([[0], np.cumsum(days.sum(axis=0))])
+        return np.asarray(cum[np.subtract(slots[:-1], slots[-1])] - cum[np.subtract(slots[1:], slots[-1])])
+
+    def cohorts_of(self, people: list[Person], slots: list[int]) -> list[int]:
+        """For each person, the index ``k`` of the age interval ``[edges[k], edges[k + 1])``
+        that counts them (:meth:`cohort_slots`), or -1 if none."""
+        # A person in slot i is aged at least edge k when i < slots[k]; negated,
+        # the slots increase and the person is in k when -slots[k] < -i <= -slots[k + 1].
+        neg = [-k for k in slots]
+        out = []
+        for p in people:
+            day = p.birth + self.offset
+            m = bisect.bisect_left(neg, -(int(day) if day > 0.0 else 0))
+            out.append(m - 1 if 0 < m < len(neg) else -1)
+        return out
+
+    def _prefix_index(self, t: float, age_years: float) -> int:
+        """Birth-day slots below this index are residents aged at least ``age`` at ``t``."""
+        k = int(math.floor(t - age_years * DAYS_PER_YEAR)) + self.offset + 1
+        return min(max(k, 0), self.width)
+
     def pyramid(self, t: float, width_years: float = 5.0, top: float = 100.0) -> np.ndarray:
         """Whole-town residents by sex and age group at ``t``: ``(2, groups)``,
         groups of ``width_years`` from 0 with the last open-ended at ``top``."""
@@ -161,8 +194,7 @@ class Population:
         """Residents per zone born on or before ``t - age`` (aged at least ``age``)."""
         if math.isinf(age_years):
             return np.zeros(cum.shape[0], dtype=np.int64)
-        k = int(math.floor(t - age_years * DAYS_PER_YEAR)) + self.offset + 1
-        return np.asarray(cum[:, min(max(k, 0), cum.shape[1] - 1)])
+        return np.asarray(cum[:, self._prefix_index(t, age_years)])
 
     def take_flows(self) -> list[list[int]]:
         """Flows since the last call, and start counting afresh."""

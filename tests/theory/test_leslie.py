@@ -71,12 +71,15 @@ def leslie_projection(h: float, years: float = YEARS, max_age: float = 120.0) ->
     edges = np.arange(0.0, max_age + h / 2, h)
     mid = edges[:-1] + h / 2
     n = len(mid)
-    # Initial: uniform within each band, half female (the model draws sex 50/50).
+    # Initial: within each band in proportion to survival from birth, l(x) (the
+    # band's slice of the stationary population), half female (the model draws
+    # sex 50/50).
     pop = np.zeros(n)
     for label, share in AGE_SHARES.items():
         lo, hi = (int(x) for x in label.split("-"))
         inside = (mid >= lo) & (mid < hi + 1)
-        pop[inside] = N0 * share / inside.sum()
+        weight = np.exp(-cumulative_hazard(mid[inside]))
+        pop[inside] = N0 * share * weight / weight.sum()
     female, male = pop / 2, pop / 2
     # Survival of a cell to the next over one step, from the closed-form hazard.
     surv = np.exp(-(cumulative_hazard(mid + h) - cumulative_hazard(mid)))

@@ -209,6 +209,13 @@ class Demography(Frozen):
     mortality: Mortality
     out_migration_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     care_needs: CareNeeds | None = None
+    ages_within_band: Literal["life_table", "uniform"] = Field(
+        default="life_table",
+        description="How ages are spread within an age band of an age structure (existing residents, "
+        "resettled villages): 'life_table', as in the stationary population of this mortality "
+        "(equal birth cohorts thinned by deaths; ASSUMPTION: no birth history within a band is "
+        "known; give finer bands where it is), or 'uniform', a flat line (the older rule).",
+    )
     home_leaving: HomeLeaving | None = Field(
         default=None, description="Young adults leaving the parental home; null: nobody leaves home."
     )

@@ -58,6 +58,11 @@ class AllocationPolicy(Frozen):
 class EldercareBedPolicy(Frozen):
     institutional_share: Share = Field(description="Share of elders needing institutional care who seek a bed.")
     discharge_per_year: NonNegative = Field(default=0.0, description="Rate of leaving a bed other than by death.")
+    reseek_per_year: NonNegative = Field(
+        default=0.0,
+        description="Rate at which an elder discharged from a bed seeks one again (while alive and in town); "
+        "0: never. ASSUMPTION: no source; the default keeps a discharge final.",
+    )
     source: Source = None
 
 
