@@ -285,7 +285,9 @@ class Population:
             t, kind, who = _next_event(hh)
             if t >= self.end:
                 return
-            yield env.timeout(t - env.now)
+            # A clock computed as birth + age can round to a hair before now when
+            # the hazard is very high (the oldest ages, a steep Gompertz): no earlier.
+            yield env.timeout(max(t - env.now, 0.0))
             if not hh.present:  # made to leave town meanwhile (evict)
                 return
             if who is not None and who not in hh.members:

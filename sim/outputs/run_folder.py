@@ -13,20 +13,19 @@ Layout::
     shortfall_probability.csv  P(unmet > 0) by zone, service and year
     figures/*.png
 
-Everything is written into a hidden temporary folder beside the destination,
-which is renamed into place at the end: a folder either appears whole or not at
-all, and an interrupted run leaves nothing half-written.
+The folder is claimed before anything is simulated (:mod:`sim.outputs.claim`):
+everything is written into a hidden partial folder beside the destination, which
+is flushed to disk and renamed into place at the end, so a folder either appears
+whole or not at all, and two runs never write the same folder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
+import platform
 import subprocess
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -36,6 +35,7 @@ import pandas as pd
 
 from sim.engine import Results
 from sim.outputs import plots
+from sim.outputs.claim import PROGRAM, Claim, claim_folder
 from sim.outputs.metrics import gap_summary, shortfall_probability
 from sim.outputs.plot_jobs import plot_jobs
 from sim.outputs.tables import (
@@ -54,20 +54,41 @@ def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def code_version() -> dict[str, str | None]:
-    """Package version and, when run from a git checkout, its commit."""
+DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "dask")
+"""The libraries whose versions a manifest records: those that shape the results."""
+
+
+def code_version() -> dict[str, Any]:
+    """What code made the results: this program's version, its git commit and whether
+    the working tree had uncommitted changes (when run from a checkout), Python's
+    version and those of :data:`DEPENDENCIES`."""
+    here = Path(__file__).resolve().parent
+    commit = _git(["rev-parse", "HEAD"], here)
+    status = _git(["status", "--porcelain", "--untracked-files=no"], here) if commit else None
+    return {
+        "program": PROGRAM,
+        "version": _version("liaohe-sim"),
+        "git_commit": commit or None,
+        "git_dirty": None if status is None else bool(status),
+        "python": platform.python_version(),
+        "packages": {name: _version(name) for name in DEPENDENCIES},
+    }
+
+
+def _version(package: str) -> str | None:
     try:
-        version = metadata.version("liaohe-sim")
+        return metadata.version(package)
     except metadata.PackageNotFoundError:
-        version = None
+        return None
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    """A git command's output in ``cwd``; ``None`` outside a checkout or without git."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-            cwd=Path(__file__).resolve().parent, check=True,
-        ).stdout.strip() or None
+        return subprocess.run(["git", *args], capture_output=True, text=True, timeout=5,
+                              cwd=cwd, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        commit = None
-    return {"version": version, "git_commit": commit}
+        return None
 
 
 @dataclass(frozen=True)
@@ -142,12 +163,13 @@ def draw_figures(tables: RunTables, folder: Path) -> list[Path]:
 def write_run_folder(
     dest: Path, tables: RunTables, manifest: dict[str, Any], figures: bool = True, replace: bool = False
 ) -> Path:
-    """Write a run's folder at ``dest`` atomically.
+    """Write a run's folder at ``dest`` atomically (from a notebook, say).
 
     Parameters
     ----------
     dest
-        The folder to create. If it exists it is replaced only with ``replace``.
+        The folder to create. If it exists it is replaced only with ``replace``,
+        and only if it is a results folder of this program.
     tables
         From :func:`build_tables`.
     manifest
@@ -155,30 +177,37 @@ def write_run_folder(
     figures
         Draw the figures too.
     replace
-        Replace an existing folder (the old one is removed only after the new
-        one is complete).
+        Replace an existing results folder (the old one is removed only after
+        the new one is complete).
+
+    Raises
+    ------
+    sim.outputs.claim.FolderRefused
+        ``dest`` exists (without ``replace``), is not ours to replace, or is
+        being written by another run.
     """
-    dest = Path(dest)
-    if dest.exists() and not replace:
-        raise FileExistsError(f"{dest} already exists")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))
-    try:
-        _write_contents(tmp, tables, manifest, figures)
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-            os.replace(dest, old)
-            os.replace(tmp, dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dest
+    with claim_folder(Path(dest), Path(dest), force=replace) as claim:
+        return write_claimed(claim, tables, manifest, figures)
 
 
-def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any], figures: bool) -> None:
+def write_claimed(
+    claim: Claim, tables: RunTables, manifest: dict[str, Any], figures: bool = True,
+    clock: Callable[[], float] | None = None,
+) -> Path:
+    """Write a run's files into a claimed folder and publish it.
+
+    ``clock``, when given, gives the seconds since the command started: it is
+    read just before the manifest is written, after every table and figure, and
+    recorded as ``wall_seconds``.
+    """
+    _write_contents(claim.tmp, tables, manifest, figures, clock)
+    return claim.publish()
+
+
+def _write_contents(
+    tmp: Path, tables: RunTables, manifest: dict[str, Any], figures: bool,
+    clock: Callable[[], float] | None = None,
+) -> None:
     tables.population.to_parquet(tmp / "population.parquet", index=False)
     tables.series.to_parquet(tmp / "series.parquet", index=False)
     tables.facilities.to_parquet(tmp / "facilities.parquet", index=False)
@@ -190,5 +219,7 @@ def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any], figu
     tables.shortfall_probability.to_csv(tmp / "shortfall_probability.csv", index=False)
     if figures:
         draw_figures(tables, tmp / "figures")
+    if clock is not None:
+        manifest = {**manifest, "wall_seconds": round(clock(), 3)}
     with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False, default=str)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import Field
 
 from sim.scenario.model.common import (
-    Count,
+    MAX_UNITS,
     Frozen,
     HousingType,
     Id,
-    NonNegative,
-    Positive,
+    Months,
+    Number,
     Share,
     Source,
+    Whole,
 )
 from sim.scenario.model.population import (
     NO_DELAY,
@@ -27,7 +29,7 @@ from sim.scenario.model.population import (
 
 class Phase(Frozen):
     date: dt.date
-    units: Count
+    units: Annotated[Whole, Field(ge=0, le=MAX_UNITS)]
 
 
 class HousingProject(Frozen):
@@ -67,19 +69,19 @@ class OnMarketShares(Frozen):
 
 class HousingDefaults(Frozen):
     slippage_months: Delay = Field(default=NO_DELAY, description="Random slippage of every phase without its own.")
-    relet_months: NonNegative | None = Field(
+    relet_months: Months | None = Field(
         default=6.0,
         description="A dwelling left by its household is let again after this many months; null: never. "
         "ASSUMPTION: steady turnover.",
     )
-    delay_months: float = Field(
+    delay_months: Number = Field(
         default=0.0, ge=-120.0, le=120.0, description="Months added to every phase's planned date (a scenario lever)."
     )
     on_market_share: OnMarketShares = Field(
         default=OnMarketShares(),
         description="Share of the long-run empty units of each housing type that are on the market (ASSUMPTION).",
     )
-    market_retry_months: Positive = Field(
+    market_retry_months: Annotated[Months, Field(gt=0.0)] = Field(
         default=3.0,
         description="Seekers who found no dwelling on the market (commuting worker households, young adults "
         "leaving home) look again this often, longest waiting first. ASSUMPTION.",
