@@ -58,6 +58,7 @@ from sim.scenario.model.facilities import (
 from sim.scenario.model.housing import (
     HousingDefaults,
     HousingProject,
+    OnMarketShares,
     Phase,
 )
 from sim.scenario.model.population import (
@@ -69,6 +70,7 @@ from sim.scenario.model.population import (
     Demography,
     FamilyProfile,
     Gompertz,
+    HomeLeaving,
     Horizon,
     HouseholdProfile,
     InitialPopulation,
@@ -170,6 +172,7 @@ __all__ = [
     "FirmProfile",
     "Frozen",
     "Gompertz",
+    "HomeLeaving",
     "Horizon",
     "HouseholdProfile",
     "HousingDefaults",
@@ -182,6 +185,7 @@ __all__ = [
     "NO_DELAY",
     "NonNegative",
     "OccupancyCurve",
+    "OnMarketShares",
     "Park",
     "Phase",
     "Positive",

@@ -67,6 +67,11 @@ class WorkerHousing(Frozen):
             HousingType.COMMODITY,
         ]
     )
+    leave_town_when_job_ends: Share = Field(
+        default=0.5,
+        description="Share of worker households living in town who leave town when their job ends; the rest "
+        "stay as ordinary households. ASSUMPTION.",
+    )
     source: Source = None
 
 

@@ -12,8 +12,10 @@ from sim.scenario.model.common import (
     LAST_YEAR,
     MAX_AGE_YEARS,
     MAX_RESIDENTS,
+    SHARE_TOLERANCE,
     Age,
     Frozen,
+    HousingType,
     Id,
     Km,
     Months,
@@ -169,6 +171,63 @@ class CareNeeds(Frozen):
         return _check_rate_bands(v, "care-need")
 
 
+class AgeRange(Frozen):
+    """A normal age distribution truncated to [min, max] (years)."""
+
+    mean: Age
+    sd: Age = 0.0
+    min: Age = 0.0
+    max: Age = float(MAX_AGE_YEARS)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if not self.min <= self.mean <= self.max:
+            raise ValueError(f"need min <= mean <= max, got {self.min}, {self.mean}, {self.max}")
+        return self
+
+
+class HomeLeaving(Frozen):
+    """Young adults leaving the parental home (ASSUMPTION throughout; the check is the
+    Shandong 2020 mean household size of 2.70, docs/facts.md §2 [19]).
+
+    A resident younger than ``age_years.min`` when their household moves in (or
+    born in town) leaves home at an age drawn from ``age_years``: out of town
+    with probability ``leave_town_share``; into a household of their own in town
+    with probability ``own_household_share``, when a dwelling of
+    ``housing_types`` is on the market (else they wait at home for one, until
+    ``age_years.max``, then stay); the rest stay at home.
+    """
+
+    age_years: AgeRange = Field(
+        default_factory=lambda: AgeRange(mean=23.0, sd=3.0, min=18.0, max=30.0),
+        description="Age at leaving home: a normal truncated to [min, max]; min at least 18.",
+    )
+    leave_town_share: Share = Field(default=0.3, description="Share who leave to study or work elsewhere.")
+    own_household_share: Share = Field(
+        default=0.4, description="Share who form a household of their own in town when a dwelling is on the market."
+    )
+    housing_types: list[HousingType] = Field(
+        default_factory=lambda: [
+            HousingType.COMMODITY,
+            HousingType.TALENT_APARTMENT,
+            HousingType.STAFF_APARTMENT,
+            HousingType.STUDENT_APARTMENT,
+        ],
+        min_length=1,
+        description="Housing types a young adult may move into, in order of preference (nearest first within a type).",
+    )
+    source: Source = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HomeLeaving:
+        if self.age_years.min < 18:
+            raise ValueError(f"age_years.min must be at least 18 (school pupils stay at home), got {self.age_years.min}")
+        total = self.leave_town_share + self.own_household_share
+        if total > 1.0 + SHARE_TOLERANCE:
+            raise ValueError(f"leave_town_share + own_household_share must not exceed 1, got {total:.4g}")
+        return self
+
+
 class Demography(Frozen):
     tfr: Annotated[Number, Field(ge=0.0, le=8.0)]
     fertility_age_shares: dict[str, Share]
@@ -182,6 +241,9 @@ class Demography(Frozen):
         "resettled villages): 'life_table', as in the stationary population of this mortality "
         "(equal birth cohorts thinned by deaths; ASSUMPTION: no birth history within a band is "
         "known; give finer bands where it is), or 'uniform', a flat line (the older rule).",
+    )
+    home_leaving: HomeLeaving | None = Field(
+        default=None, description="Young adults leaving the parental home; null: nobody leaves home."
     )
     source: Source = None
 
@@ -198,21 +260,6 @@ class Demography(Frozen):
 
 
 # --------------------------------------------------------------------- households
-
-
-class AgeRange(Frozen):
-    """A normal age distribution truncated to [min, max] (years)."""
-
-    mean: Age
-    sd: Age = 0.0
-    min: Age = 0.0
-    max: Age = float(MAX_AGE_YEARS)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> AgeRange:
-        if not self.min <= self.mean <= self.max:
-            raise ValueError(f"need min <= mean <= max, got {self.min}, {self.mean}, {self.max}")
-        return self
 
 
 class OccupancyCurve(Frozen):
