@@ -76,7 +76,11 @@ def test_schema_out_writes_the_file_whole(
 ) -> None:
     out = tmp_path / "scenario.schema.json"
     out.write_text("old", encoding="utf-8")
-    assert main(["schema", "--out", str(out)]) == 0
+    assert main(["schema", "--out", str(out)]) == 2  # an existing file is kept, as run keeps a folder
+    assert capsys.readouterr().err == (
+        f"run.py schema: {out} already exists: choose another --out, or pass --force to replace it\n")
+    assert out.read_text(encoding="utf-8") == "old"
+    assert main(["schema", "--out", str(out), "--force"]) == 0
     assert capsys.readouterr().out == ""
     assert json.loads(out.read_text(encoding="utf-8"))["title"] == "Scenario"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
