@@ -48,8 +48,9 @@ ESTABLISHED, INCUBATED = 0, 1
 
 KEY_LIMIT = 2**63
 
-Hire = Callable[[int, int], None]
-"""Called as ``hire(park, jobs)`` whenever a park's firms create jobs."""
+JobsChanged = Callable[[int, int], None]
+"""Called as ``jobs_changed(park, delta)`` whenever a park's live jobs change:
+``delta`` > 0 for jobs gained, < 0 for jobs lost (worker households follow)."""
 
 SpaceRule = Callable[[int, float], bool]
 """Called as ``rule(park, u)`` when a firm is founded: whether it rents standard
@@ -60,7 +61,7 @@ class Firm:
     """One enterprise: its park, kind, current jobs, failure time (model days) and
     whether it rents standard factory space."""
 
-    __slots__ = ("park", "kind", "jobs", "fail_at", "rng", "alive", "in_standard_space")
+    __slots__ = ("park", "kind", "jobs", "fail_at", "rng", "alive", "in_standard_space", "untied")
 
     def __init__(self, park: int, kind: int, jobs: int, fail_at: float, rng: random.Random) -> None:
         self.park = park
@@ -70,6 +71,7 @@ class Firm:
         self.rng = rng
         self.alive = True
         self.in_standard_space = False
+        self.untied = 0  # jobs held by households already in town (an existing firm's first jobs)
 
 
 def initial_jobs(profile: FirmProfile, u: float, mean: float | None = None) -> int:
@@ -109,15 +111,20 @@ class Economy:
         Firm profiles by kind (:data:`ESTABLISHED`, :data:`INCUBATED`).
     n_parks
         Number of parks.
-    hire
-        Called with ``(park, jobs)`` whenever jobs are created.
+    jobs_changed
+        Called with ``(park, delta)`` whenever live jobs change (gains and losses).
     """
 
     def __init__(
-        self, env: simpy.Environment, end: float, profiles: tuple[FirmProfile, FirmProfile], n_parks: int,
-        hire: Hire | None = None, space: SpaceRule | None = None,
+        self,
+        env: simpy.Environment,
+        end: float,
+        profiles: tuple[FirmProfile, FirmProfile],
+        n_parks: int,
+        jobs_changed: JobsChanged | None = None,
+        space: SpaceRule | None = None,
     ) -> None:
-        self.env, self.end, self.profiles, self.hire = env, end, profiles, hire
+        self.env, self.end, self.profiles, self.jobs_changed = env, end, profiles, jobs_changed
         self.space = space
         self.jobs = [[0, 0] for _ in range(n_parks)]  # per park, per kind
         self.space_jobs = [[0, 0] for _ in range(n_parks)]  # jobs of firms in standard factory space
@@ -136,7 +143,9 @@ class Economy:
 
         ``jobs_mean`` overrides the profile's mean first jobs. An ``existing`` firm
         (in its park when the horizon starts) brings no worker households for the
-        jobs it already has: those workers live in the town already. Whether the
+        jobs it already has: those workers live in the town already, and those
+        jobs are the first it loses (ASSUMPTION: their households' departures are
+        in the town's out-migration rate already). Whether the
         firm rents standard factory space is decided now, once (:data:`SpaceRule`),
         from a uniform of its own generator drawn whatever the answer, so that a
         change of factories changes nothing else in the firm's life.
@@ -151,7 +160,7 @@ class Economy:
         self.firms.append(firm)
         self.alive[park] += 1
         self.arrived[park] += 1
-        self._gain(firm, jobs, hire=not existing)
+        self._gain(firm, jobs, tied=not existing)
         self.env.process(self._life(firm))
         return firm
 
@@ -192,14 +201,16 @@ class Economy:
                     self._close(firm)
                     return
 
-    def _gain(self, firm: Firm, n: int, hire: bool = True) -> None:
+    def _gain(self, firm: Firm, n: int, tied: bool = True) -> None:
         firm.jobs += n
         self.jobs[firm.park][firm.kind] += n
         if firm.in_standard_space:
             self.space_jobs[firm.park][firm.kind] += n
         self.created[firm.park] += n
-        if hire and self.hire is not None:
-            self.hire(firm.park, n)
+        if not tied:  # held by households already in town: no worker households follow
+            firm.untied += n
+        elif self.jobs_changed is not None:
+            self.jobs_changed(firm.park, n)
 
     def _lose(self, firm: Firm, n: int) -> None:
         firm.jobs -= n
@@ -207,6 +218,10 @@ class Economy:
         if firm.in_standard_space:
             self.space_jobs[firm.park][firm.kind] -= n
         self.lost[firm.park] += n
+        untied = min(n, firm.untied)  # jobs held by no worker household go first
+        firm.untied -= untied
+        if self.jobs_changed is not None and n > untied:
+            self.jobs_changed(firm.park, untied - n)
 
     def _close(self, firm: Firm) -> None:
         self._lose(firm, firm.jobs)

@@ -5,7 +5,8 @@ existing population, a month's re-lets) is composed in one vectorised pass from
 its generator: every household takes a fixed row of uniforms, so its members do
 not depend on what else happens in the town (common random numbers). The same
 pass draws each member's exponential clocks for death, the next birth and the
-care-need transitions, and a 63-bit key for the household's own generator.
+care-need transitions, the age at which a child will leave home, and a 63-bit
+key for the household's own generator.
 """
 
 from __future__ import annotations
@@ -26,16 +27,26 @@ MAX_MEMBERS = 12
 """Upper bound on members in a composed household (fixed draw layout)."""
 
 MEMBER_DRAWS = 5
-"""Uniforms per member slot: sex, death, next birth, care step 1, care step 2."""
+"""Uniforms per member slot: sex, death, next birth, care step 1, care step 2.
+
+The age at leaving home takes one more uniform per slot, drawn after every other
+draw of a batch so that switching home-leaving on leaves the rest unchanged."""
 
 
 class Person:
     """One resident. Times are model days; ``inf`` means never (in the horizon)."""
 
-    __slots__ = ("birth", "female", "death", "next_birth", "care", "next_care")
+    __slots__ = ("birth", "female", "death", "next_birth", "care", "next_care", "leave_home")
 
     def __init__(
-        self, birth: float, female: bool, death: float, next_birth: float, care: int, next_care: float
+        self,
+        birth: float,
+        female: bool,
+        death: float,
+        next_birth: float,
+        care: int,
+        next_care: float,
+        leave_home: float = INF,
     ) -> None:
         self.birth = birth
         self.female = female
@@ -43,6 +54,7 @@ class Person:
         self.next_birth = next_birth
         self.care = care  # 0 independent, 1 needs community care, 2 needs institutional care
         self.next_care = next_care
+        self.leave_home = leave_home  # when this child leaves the parental home (or looks again)
 
 
 class Household:
@@ -81,6 +93,16 @@ def truncated_normal(r: AgeRange, u: np.ndarray) -> np.ndarray:
     lo, hi = ndtr((r.min - r.mean) / r.sd), ndtr((r.max - r.mean) / r.sd)
     x = r.mean + r.sd * ndtri(lo + u * (hi - lo))
     return np.clip(x, r.min, r.max)
+
+
+def truncated_normal_scalar(r: AgeRange, u: float) -> float:
+    """Scalar :func:`truncated_normal` (one newborn at a time)."""
+    if r.sd == 0:
+        return float(r.mean)
+    lo = 0.5 * math.erfc(-(r.min - r.mean) / (r.sd * math.sqrt(2.0)))
+    hi = 0.5 * math.erfc(-(r.max - r.mean) / (r.sd * math.sqrt(2.0)))
+    x = r.mean + r.sd * float(ndtri(lo + u * (hi - lo)))
+    return min(max(x, r.min), r.max)
 
 
 def categorical(shares: dict[int, float], u: np.ndarray) -> np.ndarray:
@@ -225,12 +247,18 @@ class LifeTables:
     to_institutional: PiecewiseHazard
     female_share_at_birth: float
     leaving: LifeLine
+    leave_home_age: AgeRange | None = None  # None: nobody leaves the parental home
 
     @property
     def time_invariant(self) -> bool:
         """True when no rate changes with the calendar: clocks drawn for an arrival at
         time 0 are then valid, shifted, for an arrival at any time."""
         return all(line.curve.is_constant for line in (self.deaths, self.births, self.leaving))
+
+    @property
+    def out_migration_per_year(self) -> float:
+        """The out-migration rate at the start of the horizon (per household and year)."""
+        return float(self.leaving.curve(0.0))
 
 
 @dataclass(frozen=True)
@@ -242,15 +270,20 @@ class Lives:
     next_birth: np.ndarray
     care: np.ndarray
     next_care: np.ndarray
+    leave_home: np.ndarray
 
 
-def draw_lives(comp: Composition, arrival: np.ndarray, u: np.ndarray, life: LifeTables) -> Lives:
+def draw_lives(
+    comp: Composition, arrival: np.ndarray, u: np.ndarray, life: LifeTables, u_home: np.ndarray | None = None
+) -> Lives:
     """Clocks for members arriving at model times ``arrival`` (per household row).
 
     ``u`` has shape (n, MAX_MEMBERS, MEMBER_DRAWS); a member uses its slot's row.
     Care states are drawn from the whole life course since birth, so that an
     80-year-old arrives in the care state the model's rates imply at 80: with
-    death independent of care need this is exact.
+    death independent of care need this is exact. ``u_home`` (n, MAX_MEMBERS)
+    gives the age at leaving home of members younger than its minimum (the
+    household's children); older members never leave home.
     """
     uu = u[comp.household, comp.slot]
     t0 = arrival[comp.household]
@@ -261,12 +294,18 @@ def draw_lives(comp: Composition, arrival: np.ndarray, u: np.ndarray, life: Life
     women = np.flatnonzero(comp.female)
     next_birth[women] = life.births.next_times(birth[women], t0[women], exp1(uu[women, 2]))
     care, care_age = care_state(age, exp1(uu[:, 3]), exp1(uu[:, 4]), life)
+    leave = np.full(age.shape, INF)
+    rule = life.leave_home_age
+    if rule is not None and u_home is not None:
+        child = age < rule.min
+        leave[child] = truncated_normal(rule, u_home[comp.household, comp.slot][child])
     return Lives(
         birth=birth,
         death=death,
         next_birth=next_birth,
         care=care,
         next_care=birth + care_age * DAYS_PER_YEAR,
+        leave_home=birth + leave * DAYS_PER_YEAR,
     )
 
 
@@ -300,4 +339,6 @@ def newborn_clocks(t: float, rng: object, life: LifeTables) -> Person:
     e_birth = -math.log1p(-r())
     next_birth = life.births.next_time(t, t, e_birth) if female else INF
     a1 = life.to_community.next_age_scalar(0.0, -math.log1p(-r()))
-    return Person(t, female, death, next_birth, 0, t + a1 * DAYS_PER_YEAR)
+    rule = life.leave_home_age
+    leave = INF if rule is None else truncated_normal_scalar(rule, r())
+    return Person(t, female, death, next_birth, 0, t + a1 * DAYS_PER_YEAR, t + leave * DAYS_PER_YEAR)

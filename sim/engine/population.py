@@ -1,11 +1,16 @@
 """The town's residents: counts kept current, and each household's life as a process.
 
 A household is a SimPy process that sleeps until the earliest of its members'
-clocks (a death, a birth, a change of care need) or its own departure, handles
-that event and sleeps again. Ageing needs no events: ages follow from birth
-times. Counts of residents by zone and day of birth are kept current at every
-event, so that residents by age band, or a school cohort by age at a cut-off,
-can be read at any moment without visiting residents.
+clocks (a death, a birth, a change of care need, a child leaving home) or its
+own departure, handles that event and sleeps again. What a child leaving home
+does (leave town, or move into a dwelling on the market) is decided by the
+home-leaving source (:mod:`sim.engine.home_leaving`) through
+:attr:`Population.on_leave_home`; a household may also be made to leave town
+by a source (:meth:`Population.evict`, a worker household whose job ended).
+Ageing needs no events: ages follow from birth times. Counts of residents by
+zone and day of birth are kept current at every event, so that residents by age
+band, or a school cohort by age at a cut-off, can be read at any moment without
+visiting residents.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ MAX_AGE_YEARS = 115
 
 ARRIVALS, BIRTHS, DEATHS, DEPARTURES = range(4)
 
-_DEATH, _BIRTH, _CARE, _DEPART = range(4)
+_DEATH, _BIRTH, _CARE, _DEPART, _HOME = range(5)
 
 
 class PopulationListener(Protocol):
@@ -72,6 +77,7 @@ class Population:
         self.care_counts = [[0, 0, 0] for _ in range(n_zones)]
         self.queues: dict[int, deque[Household]] = {}
         self.on_vacate: Callable[[Household], None] | None = None
+        self.on_leave_home: Callable[[Household, Person], None] | None = None
         self.listeners: list[PopulationListener] = []
         self.n_events = 0
 
@@ -198,7 +204,11 @@ class Population:
     # ----------------------------------------------------------------- arrivals and moves
 
     def settle(self, hh: Household, *, initial: bool = False) -> None:
-        """A household starts living in its zone (at the start, or moving in)."""
+        """A household starts living in its zone (at the start, or moving in).
+
+        ``initial``: it lives there from the start (or was formed in town), so no
+        arrival is counted.
+        """
         hh.present = True
         z = hh.zone
         self.households[z] += 1
@@ -231,6 +241,25 @@ class Population:
         for listener in self.listeners:
             listener.on_relocate(hh, old)
 
+    def evict(self, hh: Household) -> None:
+        """A present household leaves town now (its process ends at its next wake-up)."""
+        hh.depart = self.env.now
+        self._leave(hh, DEPARTURES)
+
+    def move_out(self, hh: Household, p: Person, new: Household | None = None) -> None:
+        """Member ``p`` leaves ``hh``: out of town (``new`` is None) or into ``new``,
+        a household of their own in town (composed by the caller with no members)."""
+        hh.members.remove(p)
+        self._count(hh.zone, p, -1)
+        if new is None:
+            self.flows[DEPARTURES][hh.zone] += 1
+            return
+        if new.zone != hh.zone:
+            self.flows[DEPARTURES][hh.zone] += 1
+            self.flows[ARRIVALS][new.zone] += 1
+        new.members.append(p)
+        self.settle(new, initial=True)
+
     def queue_for_relocation(self, zone: int, hh: Household) -> None:
         """Offer a household of ``zone`` to resettlement projects (first come, first moved)."""
         self.queues.setdefault(zone, deque()).append(hh)
@@ -256,7 +285,13 @@ class Population:
             t, kind, who = _next_event(hh)
             if t >= self.end:
                 return
-            yield env.timeout(t - env.now)
+            # A clock computed as birth + age can round to a hair before now when
+            # the hazard is very high (the oldest ages, a steep Gompertz): no earlier.
+            yield env.timeout(max(t - env.now, 0.0))
+            if not hh.present:  # made to leave town meanwhile (evict)
+                return
+            if who is not None and who not in hh.members:
+                continue  # moved out meanwhile (a home-leaver): their clocks go with them
             self.n_events += 1
             if kind == _DEPART:
                 self._leave(hh, DEPARTURES)
@@ -264,13 +299,17 @@ class Population:
             assert who is not None
             if kind == _DEATH:
                 self._death(hh, who)
-                if not hh.members:
-                    self._leave(hh, DEPARTURES)
-                    return
             elif kind == _BIRTH:
                 self._birth(hh, who)
-            else:
+            elif kind == _CARE:
                 self._care(hh, who)
+            else:
+                assert self.on_leave_home is not None
+                self.on_leave_home(hh, who)
+            if not hh.members:
+                if hh.present:  # (a home-leaver's source may already have ended it)
+                    self._leave(hh, DEPARTURES)
+                return
 
     def _death(self, hh: Household, p: Person) -> None:
         hh.members.remove(p)
@@ -330,4 +369,6 @@ def _next_event(hh: Household) -> tuple[float, int, Person | None]:
             best, kind, who = p.next_birth, _BIRTH, p
         if p.next_care < best:
             best, kind, who = p.next_care, _CARE, p
+        if p.leave_home < best:
+            best, kind, who = p.leave_home, _HOME, p
     return best, kind, who

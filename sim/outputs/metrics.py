@@ -100,10 +100,13 @@ def median_date(s: pd.Series) -> pd.Timestamp:
 
 
 def _ci(values: pd.Series) -> tuple[float, float, float]:
-    """Mean and the Student-t 95 % interval of the mean across replications."""
+    """Mean and 95 % Student-t interval of the mean across replications (a normal
+    quantile would cover far less than 95 % with a handful of replications)."""
     v = values.to_numpy(dtype=float)
     m = float(v.mean())
-    half = t_halfwidth(float(v.std(ddof=1)) if len(v) > 1 else math.nan, len(v))
+    if len(v) < 2:
+        return m, math.nan, math.nan
+    half = t_halfwidth(float(v.std(ddof=1)), len(v))
     return m, m - half, m + half
 
 

@@ -18,6 +18,15 @@ from typing import Annotated
 from pydantic import Field
 
 from sim.scenario.model.common import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_AGE_YEARS,
+    MAX_KM,
+    MAX_MONTHS,
+    MAX_RATE_PER_YEAR,
+    MAX_RESIDENTS,
+    MAX_UNITS,
+    MEMORY_GIB,
     SCHOOL_SERVICES,
     SHARE_TOLERANCE,
     Count,
@@ -31,6 +40,7 @@ from sim.scenario.model.common import (
     ServiceCategory,
     Share,
     Source,
+    Whole,
     parse_band,
 )
 from sim.scenario.model.enterprises import (
@@ -48,6 +58,7 @@ from sim.scenario.model.facilities import (
 from sim.scenario.model.housing import (
     HousingDefaults,
     HousingProject,
+    OnMarketShares,
     Phase,
 )
 from sim.scenario.model.observed import ALL_ZONES, RATES, Observation, Quantity
@@ -60,6 +71,7 @@ from sim.scenario.model.population import (
     Demography,
     FamilyProfile,
     Gompertz,
+    HomeLeaving,
     Horizon,
     HouseholdProfile,
     InitialPopulation,
@@ -112,7 +124,7 @@ class Scenario(Frozen):
     extends: str | None = Field(default=None, description="Parent scenario file, relative to this one.")
     horizon: Horizon = Horizon()
     report_every: ReportEvery = ReportEvery.MONTH
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 20190424
+    seed: Annotated[Whole, Field(ge=0, lt=2**63)] = 20190424
     zones: list[Zone] = Field(min_length=1)
     demography: Demography
     household_profiles: dict[HousingType, HouseholdProfile] = Field(default_factory=dict)
@@ -141,6 +153,15 @@ __all__ = [
     "Observation",
     "Quantity",
     "RATES",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MAX_AGE_YEARS",
+    "MAX_KM",
+    "MAX_MONTHS",
+    "MAX_RATE_PER_YEAR",
+    "MAX_RESIDENTS",
+    "MAX_UNITS",
+    "MEMORY_GIB",
     "AgeRange",
     "AgeStructureProfile",
     "AllocationPolicy",
@@ -161,6 +182,7 @@ __all__ = [
     "FirmProfile",
     "Frozen",
     "Gompertz",
+    "HomeLeaving",
     "Horizon",
     "HouseholdProfile",
     "HousingDefaults",
@@ -173,6 +195,7 @@ __all__ = [
     "NO_DELAY",
     "NonNegative",
     "OccupancyCurve",
+    "OnMarketShares",
     "Park",
     "Phase",
     "Positive",
@@ -193,6 +216,7 @@ __all__ = [
     "UptakePolicy",
     "Variation",
     "VocationalPolicy",
+    "Whole",
     "WorkerHousing",
     "Zone",
     "parse_band",

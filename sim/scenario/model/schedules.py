@@ -20,9 +20,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Literal
 
+import annotated_types
 from pydantic import Field, field_validator
 
-from sim.scenario.model.common import Frozen, Source
+from sim.scenario.model.common import Frozen, Number, Source
 
 
 class DatedSchedule(Frozen):
@@ -31,7 +32,7 @@ class DatedSchedule(Frozen):
     interpolation: Literal["step", "linear"] = Field(
         description="step: each value holds until the next date; linear: straight lines between dates."
     )
-    points: list[tuple[dt.date, float]] = Field(
+    points: list[tuple[dt.date, Number]] = Field(
         min_length=1, description="[[YYYY-MM-DD, value], ...] in date order."
     )
     source: Source = None
@@ -61,7 +62,7 @@ class DatedSchedule(Frozen):
         return self.model_copy(update={"points": [(d, v * factor) for d, v in self.points]})
 
 
-Rate = float | DatedSchedule
+Rate = Number | DatedSchedule
 """A number, or a :class:`DatedSchedule` of numbers."""
 
 
@@ -75,11 +76,16 @@ def rate_at(rate: Rate, date: dt.date) -> float:
     return rate.value_at(date) if isinstance(rate, DatedSchedule) else float(rate)
 
 
-def rate_bounds(low: float, high: float, *, low_open: bool = False) -> Callable[[Rate], Rate]:
+class RateBounds:
     """A validator: every value of a :data:`Rate` lies in ``[low, high]`` (``(low, high]``
-    with ``low_open``). Use as ``Annotated[Rate, AfterValidator(rate_bounds(0, 8))]``."""
+    with ``low_open``). Its ``constraints`` tell the messages the range to name."""
 
-    def check(value: Rate) -> Rate:
+    def __init__(self, low: float, high: float, low_open: bool) -> None:
+        self.low, self.high, self.low_open = low, high, low_open
+        self.constraints = [annotated_types.Gt(low) if low_open else annotated_types.Ge(low), annotated_types.Le(high)]
+
+    def __call__(self, value: Rate) -> Rate:
+        low, high, low_open = self.low, self.high, self.low_open
         dated = value.points if isinstance(value, DatedSchedule) else [(None, float(value))]
         for date, v in dated:
             at = f" (the value at {date})" if date is not None else ""
@@ -88,10 +94,15 @@ def rate_bounds(low: float, high: float, *, low_open: bool = False) -> Callable[
             if (v <= low) if low_open else (v < low):
                 raise ValueError(f"must be {'>' if low_open else '>='} {_num(low)}, got {_num(v)}{at}")
             if v > high:
-                raise ValueError(f"must be <= {_num(high)}, got {_num(v)}{at}")
+                span = f"{'more than' if low_open else 'between'} {_num(low)} and {'at most ' if low_open else ''}{_num(high)}"
+                raise ValueError(f"must be {span}, got {_num(v)}{at}")
         return value
 
-    return check
+
+def rate_bounds(low: float, high: float, *, low_open: bool = False) -> Callable[[Rate], Rate]:
+    """A validator: every value of a :data:`Rate` lies in ``[low, high]`` (``(low, high]``
+    with ``low_open``). Use as ``Annotated[Rate, AfterValidator(rate_bounds(0, 8))]``."""
+    return RateBounds(low, high, low_open)
 
 
 def _num(x: float) -> str:
