@@ -128,6 +128,7 @@ class Economy:
         self.space = space
         self.jobs = [[0, 0] for _ in range(n_parks)]  # per park, per kind
         self.space_jobs = [[0, 0] for _ in range(n_parks)]  # jobs of firms in standard factory space
+        self.untied = [0] * n_parks  # jobs held by households in town at the start (no worker households)
         self.alive = [0] * n_parks
         self.arrived = [0] * n_parks
         self.failed = [0] * n_parks
@@ -209,6 +210,7 @@ class Economy:
         self.created[firm.park] += n
         if not tied:  # held by households already in town: no worker households follow
             firm.untied += n
+            self.untied[firm.park] += n
         elif self.jobs_changed is not None:
             self.jobs_changed(firm.park, n)
 
@@ -220,6 +222,7 @@ class Economy:
         self.lost[firm.park] += n
         untied = min(n, firm.untied)  # jobs held by no worker household go first
         firm.untied -= untied
+        self.untied[firm.park] -= untied
         if self.jobs_changed is not None and n > untied:
             self.jobs_changed(firm.park, untied - n)
 

@@ -14,6 +14,7 @@ import math
 import random
 
 import numpy as np
+import pytest
 import simpy
 
 from sim.engine.calendar import DAYS_PER_YEAR
@@ -107,3 +108,41 @@ def test_the_running_total_equals_the_sum_over_live_renting_firms() -> None:
             assert economy.standard_space_m2(park) == by_hand
         assert economy.standard_space_m2(1) == 0.0
     assert 0 < economy.standard_space_m2(0) < economy.floor_m2(0)
+
+
+@pytest.mark.parametrize("growth", [-0.4, 0.3])
+def test_existing_firms_first_jobs_hold_no_worker_households_and_are_lost_first(growth: float) -> None:
+    # Worker households follow the jobs reported through jobs_changed. An existing
+    # firm's first jobs are held by people already in town: never reported, and the
+    # first to go when it shrinks. So at every moment the jobs reported equal, by
+    # hand, the live jobs minus those first jobs still held (zero for new firms).
+    profile = FirmProfile(initial_jobs_mean=10.0, job_growth_per_year=growth, max_jobs=100.0,
+                          failure_per_year=0.1, m2_per_job=10.0)
+    reported = [0, 0]
+
+    def jobs_changed(park: int, delta: int) -> None:
+        reported[park] += delta
+
+    env = simpy.Environment()
+    economy = Economy(env, 8 * DAYS_PER_YEAR, (profile, profile), 2, jobs_changed)
+    rng = random.Random(7)
+    first = {}
+    for k in range(100):
+        firm = economy.found(k % 2, ESTABLISHED, random.Random(rng.getrandbits(63)), existing=k % 2 == 0)
+        first[id(firm)] = firm.jobs
+    assert reported[0] == 0 and reported[1] == sum(f.jobs for f in economy.firms if f.park == 1)
+    for years in (1.0, 3.0, 7.9):
+        env.run(until=years * DAYS_PER_YEAR)
+        for park in (0, 1):
+            live = [f for f in economy.firms if f.alive and f.park == park]
+            untied = sum(f.untied for f in live)
+            assert economy.untied[park] == untied
+            assert reported[park] == sum(f.jobs for f in live) - untied
+            if park == 1:
+                assert untied == 0
+            elif growth < 0:  # a shrinking existing firm only ever loses first jobs: nothing reported
+                assert untied == sum(f.jobs for f in live) and reported[0] == 0
+            else:  # a growing one keeps its first jobs and reports only those it gains
+                assert untied == sum(first[id(f)] for f in live)
+    if growth > 0:
+        assert reported[0] > 0  # jobs gained later do hold worker households

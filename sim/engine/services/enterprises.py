@@ -70,7 +70,7 @@ class EnterpriseModel:
             gen = ctx.streams.generator(Stream.ENTERPRISES, PIPELINE_KEY, park)
             self.pipeline = Pipeline(self.economy, e.incubator, park, gen)
         self.housing_series = ctx.series_arrays()
-        self.job_rows: list[tuple[dt.date, int, int, int, int, int, int, float, float]] = []
+        self.job_rows: list[tuple[dt.date, int, int, int, int, int, int, int, float, float]] = []
         self.incubator_rows: list[tuple[dt.date, int, int, int, float]] = []
         self.worker_rows: list[tuple[object, ...]] = []  # date, zone, then WORKER_COLUMNS
 
@@ -116,8 +116,8 @@ class EnterpriseModel:
     def _record_tables(self, date: dt.date) -> None:
         ec = self.economy
         for park in range(len(self.park_zones)):
-            row = (date, park, ec.park_jobs(park), ec.alive[park], ec.failed[park], ec.created[park], ec.lost[park],
-                   ec.floor_m2(park), ec.standard_space_m2(park))
+            row = (date, park, ec.park_jobs(park), ec.untied[park], ec.alive[park], ec.failed[park], ec.created[park],
+                   ec.lost[park], ec.floor_m2(park), ec.standard_space_m2(park))
             self.job_rows.append(row)
         c = self.pipeline.counts if self.pipeline is not None else None
         if c is not None:
@@ -143,9 +143,9 @@ class EnterpriseModel:
         zones = list(self.ctx.zone_index)
         cols = _columns(
             self.job_rows,
-            ("date", "park", "jobs", "enterprises_alive", "enterprises_failed_cumulative", "jobs_created_cumulative",
-             "jobs_lost_cumulative", "floor_m2", "standard_space_m2"),
-            (object, np.int64, np.int64, np.int64, np.int64, np.int64, np.int64, float, float),
+            ("date", "park", "jobs", "jobs_untied", "enterprises_alive", "enterprises_failed_cumulative",
+             "jobs_created_cumulative", "jobs_lost_cumulative", "floor_m2", "standard_space_m2"),
+            (object, np.int64, np.int64, np.int64, np.int64, np.int64, np.int64, np.int64, float, float),
         )
         index = cols.pop("park")
         return {
