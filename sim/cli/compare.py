@@ -16,6 +16,7 @@ from sim.cli._files import write_text_atomic
 if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
     from sim.experiments.compare import PairedRuns
     from sim.experiments.replications import HalfwidthRule
+    from sim.scenario import Scenario
 
 HELP = "compare scenarios on the same random streams: paired differences with 95%% intervals"
 DESCRIPTION = """\
@@ -43,6 +44,9 @@ writes to --out (default results/compare_<first>_<second>…):
                     scenario_mean, diff_mean, diff_sd, half_width, low, high
   comparison.png    the differences with their intervals, scenarios side by side
   outcomes.csv      every replication's outcomes (scenario, rep, zone, service, metric, value)
+  draws.parquet     scenario, rep and each uncertain input's drawn value (scenarios that declare
+                    uncertain_inputs; replication r of every scenario gets the same value of an
+                    input they share; --fixed-inputs keeps the scenarios' own values)
   manifest.json     scenarios, seed, replications, executor, stopping rule, wall time
 
 {EXECUTOR_HELP}
@@ -64,6 +68,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                              "difference is at most TOL (METRIC[zone/service]=TOL for one pair)")
     parser.add_argument("--max-reps", type=int, default=200, metavar="M",
                         help="most replications with --until-halfwidth (default 200)")
+    parser.add_argument("--fixed-inputs", action="store_true",
+                        help="keep the scenarios' uncertain inputs at their own values instead of drawing "
+                             "them per replication")
     add_executor_options(parser)
     parser.set_defaults(handler=run)
 
@@ -86,6 +93,34 @@ def _names(names: list[str]) -> list[str]:
             name, k = f"{n}_{k}", k + 1
         out.append(name)
     return out
+
+
+def _inputs_record(scenarios: list[Scenario], names: list[str], draws: dict[str, list[dict[str, Any]]],
+                   fixed: bool) -> dict[str, Any]:
+    """Per scenario that declares uncertain inputs: how they were drawn, and the values."""
+    record: dict[str, Any] = {}
+    for name, scenario in zip(names, scenarios, strict=True):
+        if scenario.uncertain_inputs:
+            mode = "fixed" if fixed else "drawn"
+            design = ("the scenario's own values (--fixed-inputs)" if fixed else
+                      "Latin hypercube across each batch of replications, one stream per input id: "
+                      "inputs with the same id get the same value in every scenario")
+            record[name] = {"mode": mode, "design": design,
+                            "inputs": [i.model_dump(mode="json") for i in scenario.uncertain_inputs],
+                            "draws": sorted(draws.get(name, []), key=lambda d: d["rep"])}
+    return record
+
+
+def _write_draws(path: Path, draws: dict[str, list[dict[str, Any]]]) -> None:
+    """``draws.parquet``: scenario, rep and each input's value (one column per input id)."""
+    import pandas as pd
+
+    from sim.outputs.store import atomic_path
+
+    rows = [{"scenario": name, **d} for name, ds in draws.items() for d in ds]
+    table = pd.DataFrame(rows).sort_values(["scenario", "rep"], kind="stable")
+    with atomic_path(path) as tmp:
+        table.to_parquet(tmp, index=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,17 +150,20 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     with executor_from_args(args) as ex:
         runs, stop = run_paired(scenarios, names, args.reps, seed, Outcomes(), ex, rule,
-                                half_width, args.max_reps)
+                                half_width, args.max_reps, fixed_inputs=args.fixed_inputs)
     per_rep = runs.table()
     table = comparison_table(per_rep, names)
     write_text_atomic(out / "comparison.csv", table.to_csv(index=False))
     write_text_atomic(out / "outcomes.csv", per_rep.to_csv(index=False))
+    if runs.draws:
+        _write_draws(out / "draws.parquet", runs.draws)
     comparison_figure(table, out / "comparison.png")
     manifest: dict[str, Any] = {
         "command": "compare", "scenarios": [{"name": n, "file": f} for n, f in zip(names, args.scenarios, strict=True)],
         "baseline": names[0], "seed": seed, "replications": int(per_rep["rep"].nunique()) if len(per_rep) else 0,
         "executor": ex.name, "wall_s": round(time.perf_counter() - start, 2),
         "until_halfwidth": stop.as_dict() if stop is not None else None,
+        "uncertain_inputs": _inputs_record(scenarios, names, runs.draws, args.fixed_inputs),
     }
     write_text_atomic(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
     for line in summary_lines(table):
@@ -134,5 +172,6 @@ def run(args: argparse.Namespace) -> int:
         verdict = "reached" if stop.reached else "NOT reached"
         print(f"stopping rule {stop.rule}: {verdict} after {stop.reps} replications "
               f"(half-width {stop.half_width:.3g})")
-    print(f"wrote {out}/comparison.csv, comparison.png, outcomes.csv, manifest.json")
+    extra = ", draws.parquet" if runs.draws else ""
+    print(f"wrote {out}/comparison.csv, comparison.png, outcomes.csv{extra}, manifest.json")
     return 0

@@ -8,12 +8,15 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.cli._executor import non_negative
 
 if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
     import pandas as pd
+
+    from sim.experiments.inputs import InputDraws
+    from sim.scenario import Scenario
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SCENARIO = Path("scenarios") / "liaohe_base.yaml"
@@ -27,7 +30,13 @@ EPILOG = """examples:
 The results folder (default results/<scenario name>/) holds manifest.json,
 population.parquet, series.parquet, facilities.parquet, events.parquet, further
 tables, summary.csv (gap metrics per zone and service beside the static
-requirement), population_summary.csv and figures/. An existing folder is never
+requirement), population_summary.csv, shortfall_probability.csv and figures/.
+
+A scenario that declares uncertain_inputs (TFR, occupancy, slippage…) draws
+one value set per replication, a Latin hypercube across the replications, so
+that every table and probability carries input uncertainty as well as chance;
+draws.parquet and manifest.json record each replication's values, and
+--fixed-inputs keeps the scenario's own values instead. An existing folder is never
 overwritten silently: without --out a new name is chosen (results/<name>-2/ …);
 with --out an existing folder is an error unless --force is given.
 """
@@ -47,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--out", type=Path, default=None, metavar="DIR", help="results folder (default results/<name>/)")
     p.add_argument("--force", action="store_true", help="replace an existing --out folder")
     p.add_argument("--no-figures", action="store_true", help="skip the figures (faster)")
+    p.add_argument("--fixed-inputs", action="store_true",
+                   help="keep the scenario's uncertain inputs at their own values instead of drawing "
+                        "them per replication")
     p.set_defaults(handler=run)
 
 
@@ -84,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from sim.experiments.executors import make_executor
-    from sim.experiments.replications import replicate
+    from sim.experiments.replications import draws_for, replicate
     from sim.outputs.run_folder import build_tables, code_version, scenario_sha256, write_run_folder
     from sim.scenario import load_scenario
 
@@ -98,16 +110,22 @@ def run(args: argparse.Namespace) -> int:
     executor = make_executor(min(workers, args.reps) if workers else 0)
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
+    draws = draws_for(scenario, seed, range(args.reps), args.fixed_inputs)
+    if draws is not None:
+        print(f"{scenario.name}: {len(draws.inputs)} uncertain inputs drawn per replication "
+              "(Latin hypercube; --fixed-inputs keeps the scenario's values)", file=sys.stderr)
     with tqdm(total=args.reps, desc=f"{scenario.name}: replications", unit="rep", file=sys.stderr) as bar:
-        results = replicate(scenario, args.reps, seed, executor, on_done=lambda _: bar.update())
+        results = replicate(scenario, args.reps, seed, executor, on_done=lambda _: bar.update(),
+                            fixed_inputs=args.fixed_inputs)
     sim_seconds = time.perf_counter() - t0
-    tables = build_tables(results, scenario)
+    tables = build_tables(results, scenario, draws.rows() if draws is not None else None)
     manifest = {
         "scenario": scenario.name,
         "scenario_file": str(path),
         "scenario_sha256": scenario_sha256(scenario),
         "seed": seed,
         "reps": args.reps,
+        "uncertain_inputs": inputs_record(scenario, draws),
         **code_version(),
         "executor": executor.name,
         "started": started.isoformat(timespec="seconds"),
@@ -117,6 +135,15 @@ def run(args: argparse.Namespace) -> int:
     write_run_folder(dest, tables, manifest, figures=not args.no_figures, replace=args.force)
     print_summary(scenario.name, args.reps, tables.population_summary, tables.summary, dest, time.perf_counter() - t0)
     return 0
+
+
+def inputs_record(scenario: Scenario, draws: InputDraws | None) -> dict[str, Any] | None:
+    """The manifest's record of the uncertain inputs: drawn values, fixed, or none declared."""
+    from sim.experiments.inputs import fixed_inputs
+
+    if draws is not None:
+        return draws.describe()
+    return fixed_inputs(scenario.uncertain_inputs) if scenario.uncertain_inputs else None
 
 
 def print_summary(

@@ -11,6 +11,7 @@ Layout::
     summary.csv              gap metrics per zone and service, with the static requirement
     population_summary.csv   residents per zone at the start, the peak and the end
     shortfall_probability.csv  P(unmet > 0) by zone, service and year
+    draws.parquet            rep and each uncertain input's drawn value (when drawn)
     figures/*.png
 
 Everything is written into a hidden temporary folder beside the destination,
@@ -26,7 +27,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -82,10 +83,17 @@ class RunTables:
     summary: pd.DataFrame
     population_summary: pd.DataFrame
     shortfall_probability: pd.DataFrame
+    draws: pd.DataFrame | None = None
 
 
-def build_tables(results: Sequence[Results], scenario: Scenario) -> RunTables:
-    """Turn replication results into the run's tables and summaries."""
+def build_tables(
+    results: Sequence[Results], scenario: Scenario, draws: Sequence[Mapping[str, Any]] | None = None
+) -> RunTables:
+    """Turn replication results into the run's tables and summaries.
+
+    ``draws``, when the replications drew uncertain inputs: one mapping per
+    replication, ``rep`` then each input's value by id (``draws.parquet``).
+    """
     population = population_table(results)
     series = series_table(results)
     names = sorted({name for r in results for name in r.tables})
@@ -98,7 +106,14 @@ def build_tables(results: Sequence[Results], scenario: Scenario) -> RunTables:
         summary=gap_summary(series, population, scenario.services.static_norms),
         population_summary=population_summary(population),
         shortfall_probability=shortfall_probability(series),
+        draws=draws_table(draws) if draws else None,
     )
+
+
+def draws_table(draws: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Each replication's uncertain-input values: ``rep`` and one column per input id
+    (dates as dates, a choice of text as text)."""
+    return pd.DataFrame([dict(d) for d in draws]).sort_values("rep", kind="stable").reset_index(drop=True)
 
 
 def population_summary(population: pd.DataFrame) -> pd.DataFrame:
@@ -188,6 +203,8 @@ def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any], figu
     tables.summary.to_csv(tmp / "summary.csv", index=False, date_format="%Y-%m-%d")
     tables.population_summary.to_csv(tmp / "population_summary.csv", index=False)
     tables.shortfall_probability.to_csv(tmp / "shortfall_probability.csv", index=False)
+    if tables.draws is not None:
+        tables.draws.to_parquet(tmp / "draws.parquet", index=False)
     if figures:
         draw_figures(tables, tmp / "figures")
     with open(tmp / "manifest.json", "w", encoding="utf-8") as f:

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.scenario.checks import cross_check
-from sim.scenario.errors import Problem, ScenarioError, format_path
+from sim.scenario.errors import Loc, Problem, ScenarioError, format_path
 from sim.scenario.merge import resolve_file, resolve_tree
 from sim.scenario.messages import problems_from_validation
 from sim.scenario.model import Scenario
@@ -99,8 +99,21 @@ def load_merged_mapping(path: str | os.PathLike[str], *, iso_dates: bool = False
 
 
 def validate_tree(tree: Node) -> Scenario:
-    """Validate a merged tree read from files, reporting problems at their lines."""
-    return validate_data(tree.plain(), tree)
+    """Validate a merged tree read from files, reporting problems at their lines.
+
+    Besides :func:`validate_data`, each uncertain input is tried at the extremes
+    of its distribution: a range that would make an invalid scenario is refused
+    here, before anything runs.
+    """
+    # Imported here: editing a scenario needs this module.
+    from sim.scenario.uncertain import extreme_findings
+
+    data = tree.plain()
+    scenario = validate_data(data, tree)
+    findings = extreme_findings(scenario)
+    if findings:
+        raise ScenarioError(_sorted(_located(findings, data, tree)))
+    return scenario
 
 
 def validate_data(data: Mapping[str, Any], tree: Node | None = None) -> Scenario:
@@ -128,15 +141,23 @@ def validate_data(data: Mapping[str, Any], tree: Node | None = None) -> Scenario
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_sorted(problems_from_validation(exc, data, tree))) from None
-    findings = cross_check(scenario)
+    # Imported here: reading key paths needs this module.
+    from sim.scenario.uncertain import input_findings
+
+    findings = cross_check(scenario) + input_findings(scenario)
     if findings:
-        problems = []
-        for loc, message in findings:
-            node = tree.locate(loc) if tree is not None else None
-            file, line = (node.file, node.line) if node is not None else (None, None)
-            problems.append(Problem(file, line, format_path(loc, data), message))
-        raise ScenarioError(_sorted(problems))
+        raise ScenarioError(_sorted(_located(findings, data, tree)))
     return scenario
+
+
+def _located(findings: list[tuple[Loc, str]], data: Mapping[str, Any], tree: Node | None) -> list[Problem]:
+    """Findings as problems with the file and line of their key path."""
+    problems = []
+    for loc, message in findings:
+        node = tree.locate(loc) if tree is not None else None
+        file, line = (node.file, node.line) if node is not None else (None, None)
+        problems.append(Problem(file, line, format_path(loc, data), message))
+    return problems
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

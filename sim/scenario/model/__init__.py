@@ -80,6 +80,16 @@ from sim.scenario.model.services import (
     UptakePolicy,
     VocationalPolicy,
 )
+from sim.scenario.model.uncertain import (
+    AnyDistribution,
+    Apply,
+    Choice,
+    LogNormal,
+    Triangular,
+    TruncatedNormal,
+    UncertainInput,
+    Uniform,
+)
 
 # --------------------------------------------------------------------- variation switches
 
@@ -120,6 +130,13 @@ class Scenario(Frozen):
     services: Services = Services()
     enterprises: Enterprises = Enterprises()
     variation: Variation = Variation()
+    uncertain_inputs: list[UncertainInput] = Field(
+        default_factory=list,
+        description="Inputs the planner is unsure of: drawn once per replication by run and compare.",
+    )
+
+    def uncertain_input(self, input_id: str) -> UncertainInput:
+        return next(u for u in self.uncertain_inputs if u.id == input_id)
 
     def zone(self, zone_id: str) -> Zone:
         return next(z for z in self.zones if z.id == zone_id)
@@ -133,6 +150,14 @@ class Scenario(Frozen):
 
 __all__ = [
     "AgeRange",
+    "AnyDistribution",
+    "Apply",
+    "Choice",
+    "LogNormal",
+    "Triangular",
+    "TruncatedNormal",
+    "UncertainInput",
+    "Uniform",
     "AgeStructureProfile",
     "AllocationPolicy",
     "CanteenPolicy",
