@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from sim.cli import compare, run, schema, sweep, validate
+from sim.cli import compare, plan, run, schema, sensitivity, sweep, validate
 from sim.scenario import ScenarioError
 
 EXIT_OK = 0
@@ -29,7 +29,7 @@ class Command(Protocol):
     def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
-COMMANDS: tuple[Command, ...] = (run, compare, sweep, validate, schema)
+COMMANDS: tuple[Command, ...] = (run, compare, sweep, sensitivity, plan, validate, schema)
 """The commands, in the order ``--help`` lists them."""
 
 EPILOG = """examples:
@@ -37,6 +37,8 @@ EPILOG = """examples:
   python run.py run scenarios/liaohe_housing_late.yaml --reps 20
   python run.py compare scenarios/liaohe_base.yaml scenarios/liaohe_housing_late.yaml --reps 20
   python run.py sweep scenarios/sweeps/housing_delay_kg_lag.yaml --workers 2
+  python run.py sensitivity scenarios/sensitivity/base_morris.yaml --workers 2
+  python run.py plan opening kg_north_r01 --risk 0.1
   python run.py validate scenarios/liaohe_base.yaml
   python run.py schema --out scenario.schema.json
   python run.py COMMAND --help      (how to use one command)
