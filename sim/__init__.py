@@ -28,6 +28,7 @@ _API = {
     "replicate": "sim.experiments.replications",
     "RunTables": "sim.outputs.run_folder",
     "build_tables": "sim.outputs.run_folder",
+    "draw_inputs": "sim.experiments.inputs",
     "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario",
     "get_path": "sim.scenario",
@@ -38,6 +39,7 @@ _API = {
 
 if TYPE_CHECKING:
     from sim.engine import Results, simulate
+    from sim.experiments.inputs import draw_inputs
     from sim.experiments.replications import replicate
     from sim.outputs.run_folder import RunTables, build_tables
     from sim.scenario import (
@@ -62,6 +64,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "build_tables",
+    "draw_inputs",
     "get_path",
     "load_scenario",
     "replicate",

@@ -2,7 +2,7 @@
 
 A scenario's uncertain inputs (:class:`~sim.scenario.model.UncertainInput`) are
 drawn once per replication, so that replications carry input uncertainty as
-well as chance (MODEL.md §6). The draws of replications ``r0 … r0+n-1`` form a
+well as chance (docs/model.md §6). The draws of replications ``r0 … r0+n-1`` form a
 Latin hypercube: each input's range is cut into ``n`` slices of equal
 probability and every slice is used by exactly one replication, in an order of
 its own (Stein 1987; scipy's ``LatinHypercube`` does the same per column).

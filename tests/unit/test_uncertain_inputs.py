@@ -115,3 +115,12 @@ def test_the_base_scenario_declares_the_inputs_planners_are_unsure_of_with_sourc
     assert {"demography.tfr", "household_profiles.commodity.occupancy", "housing_defaults.slippage_months.mean",
             "enterprises.workers.live_in_town_share", "services.eldercare_bed.institutional_share"} <= paths
     assert all("facts.md" in i.source or "ASSUMPTION" in i.source for i in base.uncertain_inputs)
+
+
+def test_the_shipped_morris_spec_varies_exactly_the_base_scenarios_uncertain_inputs() -> None:
+    from sim.experiments.sa_spec import load_sensitivity
+
+    sa = load_sensitivity(ROOT / "scenarios" / "sensitivity" / "base_morris.yaml")
+    strip = [i.model_copy(update={"description": ""}) for i in sa.base.uncertain_inputs]
+    assert [(i.id, i.paths, i.apply, i.distribution) for i in sa.inputs] == \
+        [(i.id, i.paths, i.apply, i.distribution) for i in strip]
