@@ -2,7 +2,7 @@
 
 A firm is a SimPy process that sleeps until its next event: the next job it
 gains (or loses) or its failure. Jobs change one at a time, at exponential
-times whose rate depends on the current jobs ``n`` (MODEL.md §3):
+times whose rate depends on the current jobs ``n`` (docs/model.md §3):
 
 * growth ``r > 0``: a stochastic logistic, gaining a job at rate
   ``r n (1 - n / K)`` per year towards ``K = max_jobs``; far below ``K`` this is
@@ -17,7 +17,7 @@ capped at ``max_jobs``. Every firm draws only from its own ``random.Random``,
 seeded by a key that its arrival stream drew, so a firm's life depends on no
 other part of the town (common random numbers).
 
-Incubator pipeline (seed §3, Changsha's Liuzhi Action, 4,279 → 466 → 56):
+Incubator pipeline (docs/seed.md §2, Changsha's Liuzhi Action, 4,279 → 466 → 56):
 projects are screened as a Poisson process; after ``months_to_incubate`` a
 project is incubated with probability ``incubation_rate``, receives the grant
 and starts as a firm in the incubator's park (incubated-firm profile); after a

@@ -10,7 +10,7 @@ Two hazard shapes are used:
 
 * mortality: a constant hazard ``h0 = -ln(1 - q0)`` in the first year of life
   (so that the infant death probability is exactly ``q0``) and a Gompertz hazard
-  ``a * exp(b * x)`` from age 1 (facts.md §5: a = 4.0e-5, b = 0.09 gives e0 = 79);
+  ``a * exp(b * x)`` from age 1 (docs/facts.md §5: a = 4.0e-5, b = 0.09 gives e0 = 79);
 * piecewise-constant rates by age band (fertility, care-need transitions).
 
 Ages are in years. ``inf`` means "never".

@@ -1,6 +1,6 @@
 """Gap metrics: when, how much, how long and how likely demand outruns capacity.
 
-Per replication, zone and service (MODEL.md §5):
+Per replication, zone and service (docs/model.md §5):
 
 * ``first_shortfall`` — first report date with unmet demand;
 * ``peak_unmet`` and ``peak_date`` — the largest unmet demand and when;
@@ -137,7 +137,7 @@ def static_requirement(population: pd.DataFrame, norms: StaticNorms) -> pd.DataF
     }
     frames = [base.assign(service=svc, static_requirement=base["residents"] * q / 1000.0)
               for svc, (base, q) in per_1000.items()]
-    # One community health centre per `health_centre_residents` (facts.md §1 [12]),
+    # One community health centre per `health_centre_residents` (docs/facts.md §1 [12]),
     # expressed as the service population of the centres required.
     size = norms.health_centre_residents
     frames.append(everyone.assign(service="health_centre",

@@ -2,7 +2,7 @@
 
 A replication's :class:`~sim.engine.Results` holds every series at every report
 date (hundreds of kilobytes for the base scenario). Comparisons and sweeps need
-only the gap metrics per zone and service (MODEL.md §5), so worker processes
+only the gap metrics per zone and service (docs/model.md §5), so worker processes
 reduce each result with an :class:`Outcomes` and send back a table of one row
 per ``zone, service, metric``:
 

@@ -1,7 +1,7 @@
 """Liaohe New Town: kindergartens not built in step with housing leave a larger gap.
 
 The variant opens every project kindergarten two to three years after its
-housing instead of with it (facts.md §1 [5][6]: the Shandong rule is to hand
+housing instead of with it (docs/facts.md §1 [5][6]: the Shandong rule is to hand
 them over together). In every replication, with the same seeds (so the same
 households), the variant's kindergarten gap in unmet seat-years, summed over
 zones and report dates, is larger than the base's.

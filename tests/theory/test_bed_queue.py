@@ -1,4 +1,4 @@
-"""The bed queue against queueing theory (MODEL.md §8).
+"""The bed queue against queueing theory (docs/model.md §8).
 
 One facility of ``c`` beds fed by Poisson arrivals at rate ``lam`` with
 exponential stays of rate ``mu`` is an M/M/c queue; without a waiting list it

@@ -39,7 +39,7 @@ def _found_many(env: simpy.Environment, economy: Economy, n: int, seed: int) -> 
 
 
 def test_pipeline_conversions_match_the_configured_rates() -> None:
-    # Changsha's Liuzhi Action: 466 / 4,279 incubated, 56 / 466 financed (seed §3).
+    # Changsha's Liuzhi Action: 466 / 4,279 incubated, 56 / 466 financed (docs/seed.md §2).
     inc = Incubator(park="p", screened_per_year=150.0, months_to_incubate=6.0, months_to_finance=24.0)
     years, seeds = 20.0, 40
     screened, inc_yes, inc_no, fin_yes, fin_no = 0, 0, 0, 0, 0

@@ -291,7 +291,7 @@ def test_stages_under_each_system() -> None:
 
 def test_kindergarten_demand_is_the_pupil_yield() -> None:
     """With variation off: units x long-run occupancy x children aged 3-5 per
-    household x enrolment rate (MODEL.md §8)."""
+    household x enrolment rate (docs/model.md §8)."""
     units, occupancy, rate = 4000, 0.8, 0.95
     sc = Scenario.model_validate(
         {

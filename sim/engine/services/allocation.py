@@ -1,6 +1,6 @@
 """Who may use which facility, and counted demand served nearest first.
 
-MODEL.md §4: a person who needs a service is served by a facility whose
+docs/model.md §4: a person who needs a service is served by a facility whose
 catchment covers their zone and has free capacity, nearest first; a scenario
 may allow overflow to other facilities within ``services.allocation.overflow_km``;
 otherwise the person is unmet. Distances are between zone centroids.

@@ -3,7 +3,7 @@
 An elder who seeks a bed joins the list of their zone and is admitted to the
 nearest facility that serves the zone (its catchment first, then any within the
 overflow distance) and has a free bed. When a bed frees, it goes to the
-longest-waiting elder of any zone the facility serves (MODEL.md §4: "beds are a
+longest-waiting elder of any zone the facility serves (docs/model.md §4: "beds are a
 queue: a waiting list in arrival order, a stay that ends at death or
 discharge"). A stay ends when its owner calls :meth:`BedQueue.leave` (death, the
 household leaving town) or at a discharge event the queue schedules itself

@@ -6,7 +6,7 @@ listing no category offers all six (ASSUMPTION: a standardised centre). A centre
 sits at its zone's centroid; a zone's residents are spread evenly over a disc of
 ``zone.radius_km`` around its centroid (ASSUMPTION). The walking range is
 ``services.service_centre.walk_km`` (default 1 km: the 15-minute circle's
-800-1,000 m, facts.md §1 [2][3], GB 50180-2018).
+800-1,000 m, docs/facts.md §1 [2][3], GB 50180-2018).
 
 The covered share of a zone's disc is exact where one centre reaches it (the
 circle-circle lens area over the disc's area) and otherwise read off a fixed

@@ -8,7 +8,7 @@ probability ``services.eldercare_bed.institutional_share`` and joins the
 household's leaving town, or at discharge (exponential at
 ``discharge_per_year``; a discharged elder does not seek a bed again,
 ASSUMPTION). Facilities open and change capacity at their dates (the three
-subdistrict nursing homes upgraded, seed §1). Common random numbers: the
+subdistrict nursing homes upgraded, docs/seed.md §1). Common random numbers: the
 choice and the stay's Exp(1) draw come from a hash of the root seed, the
 household key and the elder's birth time, never from a household's generator or
 a population stream, so changing a facility leaves every life unchanged.
@@ -22,7 +22,7 @@ Table ``bed_waits``: waits of admitted elders by zone and year of admission.
 needing community care, × uptake × meals per person per day. Residents needing
 community care below ``min_age`` are counted by :class:`YoungCommunityCare`,
 so that nobody is counted twice. Norms beside them: 35 beds and 7 day-care
-places per 1,000 aged 60+ (facts.md §1 [13], §5; State Council 2013).
+places per 1,000 aged 60+ (docs/facts.md §1 [13], §5; State Council 2013).
 """
 
 from __future__ import annotations

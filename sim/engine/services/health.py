@@ -2,7 +2,7 @@
 
 **Family doctors** (``family_doctor``). Contracted residents per zone are
 children (0-17), working-age residents (18-64) and residents 65+ each times
-their contract rate (``services.family_doctor.contract_rate``; facts.md §5 has
+their contract rate (``services.family_doctor.contract_rate``; docs/facts.md §5 has
 no sourced coverage, so the rates are a policy lever). Capacity is teams ×
 panel size (residents per team). The lever ``online_followup_share`` moves
 follow-ups online ("Internet + healthcare"), lowering the in-person load:
@@ -16,7 +16,7 @@ unmet are in contracted-resident equivalents.
 **Health centres** (``health_centre``). Demand is every resident in the zone;
 capacity is each centre's service population (``capacity.units``): one
 community health service centre per subdistrict or per 30,000-100,000 residents
-(facts.md §1 [12]; §5: one per 50,000 in the new town).
+(docs/facts.md §1 [12]; §5: one per 50,000 in the new town).
 """
 
 from __future__ import annotations

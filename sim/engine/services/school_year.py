@@ -1,9 +1,9 @@
 """The school year: stages, grades, intakes, and ages counted at the cut-off.
 
 Each school stage admits children by their age at the school-year cut-off
-(MODEL.md §4; facts.md §5: kindergarten at ages 3-5 and primary from age 6,
+(docs/model.md §4; docs/facts.md §5: kindergarten at ages 3-5 and primary from age 6,
 both by birthday cut-off; 6-3 system by default, 5-4 as an option for Jining,
-facts.md §5 [29]):
+docs/facts.md §5 [29]):
 
 ==============  ===========  ===========
 stage           6-3 system   5-4 system

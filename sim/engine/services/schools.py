@@ -4,7 +4,7 @@ Demand is the children of each stage's ages at the school-year cut-off
 (:mod:`sim.engine.services.school_year`) times the enrolment rate (vocational:
 the vocational share), counted afresh at every report: families move in all
 year. Capacity is classes x class size (the facility's ``class_size`` or the
-stage's; Shandong caps 30 / 45 / 50 per class, facts.md §1 [5]) from the
+stage's; Shandong caps 30 / 45 / 50 per class, docs/facts.md §1 [5]) from the
 facility's opening (planned date plus construction delay, or with the first
 delivered phase of its housing project) and follows its capacity changes
 (:class:`~sim.engine.services.facilities.FacilitySchedule`).
@@ -12,7 +12,7 @@ delivered phase of its housing project) and follows its capacity changes
 Choices a planner would expect, written down here:
 
 - *Seats are kept.* Pupils keep their seat until they finish the stage or leave
-  town (MODEL.md §4), except that a pupil placed at a school their zone likes
+  town (docs/model.md §4), except that a pupil placed at a school their zone likes
   less (farther, or overflow) moves to a free seat at one it likes more, such
   as their own zone's school when it opens. Seat bookkeeping, preference,
   transfers and placement are in :mod:`sim.engine.services.seats`.

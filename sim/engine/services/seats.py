@@ -5,7 +5,7 @@ pupils living in zone ``z``, in grade ``g``, who hold a seat at facility ``f``.
 Counts are floats because demand carries the enrolment rate. Every operation
 is a handful of array operations over (facilities x zones x grades).
 
-The rules (MODEL.md §4):
+The rules (docs/model.md §4):
 
 - *Promotion.* At each intake every pupil moves up a grade and keeps the seat;
   the last grade leaves the stage.
@@ -26,7 +26,7 @@ The rules (MODEL.md §4):
   children placed in a neighbouring school until their own opens go back to it.
   This makes the placement depend on the seats there are, not on the order in
   which schools opened, so that more seats, or earlier ones, never leave more
-  children without one (MODEL.md §8).
+  children without one (docs/model.md §8).
 - *Placement.* Children without a seat are placed along the edges in order.
   On one edge, a zone's grades share the facility's free seats in proportion
   to their need, within the free seats of each grade.

@@ -34,7 +34,7 @@ class Frozen(BaseModel):
 
 
 class Service(StrEnum):
-    """The fixed vocabulary of services used in every output (MODEL.md §4)."""
+    """The fixed vocabulary of services used in every output (docs/model.md §4)."""
 
     KINDERGARTEN = "kindergarten"
     PRIMARY = "primary"
@@ -64,7 +64,7 @@ class HousingType(StrEnum):
 
 
 class ServiceCategory(StrEnum):
-    """The six categories of a 15-minute community service circle (seed §1)."""
+    """The six categories of a 15-minute community service circle (docs/seed.md §1)."""
 
     GOVERNMENT = "government"  # 政务
     CONVENIENCE = "convenience"  # 便民

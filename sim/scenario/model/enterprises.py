@@ -26,7 +26,7 @@ class Park(Frozen):
 
 
 class Incubator(Frozen):
-    """The incubator pipeline: screened -> incubated -> financed (seed §3, Changsha)."""
+    """The incubator pipeline: screened -> incubated -> financed (docs/seed.md §2, Changsha)."""
 
     park: Id
     screened_per_year: NonNegative
