@@ -106,14 +106,32 @@ def candidate_dates(scenario: Scenario, every: str, start: dt.date, end: dt.date
         months += step
 
 
+def _candidates(args: argparse.Namespace, scenario: Scenario, facility_id: str,
+                services: tuple[str, ...]) -> tuple[list[Any], str]:
+    """The candidate dates or capacities, ascending, and the capacity's unit."""
+    from sim.experiments.planning import capacity_measure
+    from sim.outputs.plots import UNITS
+    from sim.scenario import SCHOOL_SERVICES
+
+    facility = scenario.facility(facility_id)
+    if args.question == "opening":
+        every = args.every or ("intake" if any(s in SCHOOL_SERVICES for s in facility.services) else "month")
+        start, end = args.start or scenario.horizon.start, args.end or scenario.horizon.end
+        return list(candidate_dates(scenario, every, start, end)), ""
+    measure = capacity_measure(scenario, facility_id)
+    today = int(getattr(facility.capacity, measure))
+    high = args.high if args.high is not None else max(2 * today, today + 10)
+    unit = measure if measure != "units" else UNITS.get(services[0], "units")
+    return list(range(args.low, high + 1, args.step)), unit
+
+
 def run(args: argparse.Namespace) -> int:
     """Answer the question, write plan.csv, the figure and the manifest, print the answer."""
     from sim.cli.run import _scenario_path
-    from sim.experiments.planning import capacity_measure, evaluator, search
+    from sim.experiments.planning import evaluator, search
     from sim.outputs.catchment import CatchmentPeak
     from sim.outputs.plan_files import answer_sentence, plan_figure, plan_table
-    from sim.outputs.plots import UNITS
-    from sim.scenario import SCHOOL_SERVICES, load_scenario
+    from sim.scenario import load_scenario
 
     path = _scenario_path(args.scenario)
     scenario = load_scenario(path)
@@ -127,17 +145,7 @@ def run(args: argparse.Namespace) -> int:
               f"not {', '.join(args.service)}", file=sys.stderr)
         return 2
     catchment = tuple(facility.catchment or [facility.zone])
-    if args.question == "opening":
-        every = args.every or ("intake" if any(s in SCHOOL_SERVICES for s in facility.services) else "month")
-        start, end = args.start or scenario.horizon.start, args.end or scenario.horizon.end
-        candidates: list[Any] = candidate_dates(scenario, every, start, end)
-        unit = ""
-    else:
-        measure = capacity_measure(scenario, facility.id)
-        today = int(getattr(facility.capacity, measure))
-        high = args.high if args.high is not None else max(2 * today, today + 10)
-        candidates = list(range(args.low, high + 1, args.step))
-        unit = measure if measure != "units" else UNITS.get(services[0], "units")
+    candidates, unit = _candidates(args, scenario, facility.id, services)
     if not candidates:
         print("run.py plan: no candidate in the range", file=sys.stderr)
         return 2
