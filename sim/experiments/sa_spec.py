@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -121,16 +121,6 @@ class SensitivitySpec(_Spec):
     points_per_task: int = Field(default=1, ge=1, le=100_000,
                                  description="Design points run (and recorded) together: more for a fast model.")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> SensitivitySpec:
-        if isinstance(self.inputs, list):
-            ids = [i.id for i in self.inputs]
-            dup = sorted({i for i in ids if ids.count(i) > 1})
-            if dup:
-                raise ValueError(f"input ids must be unique, repeated: {', '.join(dup)}")
-        if isinstance(self.method, TornadoMethod) and self.replications < 2:
-            raise ValueError("a tornado's intervals need replications >= 2")
-        return self
 
 
 @dataclass(frozen=True)
@@ -181,10 +171,18 @@ def _at(tree: Node, data: object, loc: tuple[str | int, ...], message: str) -> P
     return Problem(node.file, node.line, format_path(loc, data), message)
 
 
-def _against_base(spec: SensitivitySpec, inputs: tuple[UncertainInput, ...], data: object, tree: Node,
+def _against_base(spec: SensitivitySpec, inputs: tuple[UncertainInput, ...], data: dict[str, Any], tree: Node,
                   base: Scenario) -> list[Problem]:
-    """Problems of a valid spec against its base: input paths, zone names, something to vary."""
+    """Problems of a valid spec as a whole and against its base: replications a method
+    needs, unique input ids, input paths, zone names, something to vary."""
     problems: list[Problem] = []
+    if isinstance(spec.method, TornadoMethod) and spec.replications < 2:
+        problems.append(_at(tree, data, ("replications",) if "replications" in data else ("method",),
+                            "a tornado's intervals need replications >= 2"))
+    ids = [i.id for i in inputs]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        problems.append(_at(tree, data, ("inputs",), f"input ids must be unique, repeated: {', '.join(dup)}"))
     if not inputs:
         problems.append(_at(tree, data, ("inputs",), "no inputs to vary (the base declares no uncertain_inputs)"))
     if isinstance(spec.inputs, list):
