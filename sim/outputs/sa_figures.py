@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from sim.outputs.plots import UNITS, save  # noqa: E402
 
@@ -141,6 +142,7 @@ def over_time_figure(indices: pd.DataFrame, method: str, path: Path, max_panels:
             ax.fill_between(g["year"], g["low"], g["high"], color=line.get_color(), alpha=0.15, lw=0)
         ax.set_title(_title(zone, service), fontsize=9)
         ax.set_xlabel("year", fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     if pairs:
         axes.flat[0].legend(fontsize=7, loc="best")
