@@ -4,7 +4,7 @@
   inputs high up act through interactions or non-linearly;
 * Sobol: first-order and total indices per input as bars with intervals;
 * tornado: the change of the outcome when each input alone goes to its low and
-  high value, widest bar on top;
+  high value, widest swing on top;
 * indices over time: the yearly unmet demand's index per input, year by year.
 
 One panel per zone and service (the ``max_panels`` with the largest indices),
@@ -28,9 +28,6 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from sim.outputs.plots import UNITS, save  # noqa: E402
 
-HEADLINE_INDEX = {"morris": "morris_mu_star", "sobol": "sobol_total", "tornado": "tornado_span"}
-"""The index that ranks inputs, per method (a tornado's span is high minus low)."""
-
 METRIC_LABELS = {
     "peak_unmet": "peak unmet",
     "unmet_seat_years": "unmet seat-years",
@@ -51,7 +48,7 @@ def _panels(n: int, width: float = 4.4, height: float = 3.2) -> tuple[Figure, np
 
 def _top_pairs(sel: pd.DataFrame, method: str, limit: int) -> list[tuple[str, str]]:
     """Zone-service pairs with the largest headline index."""
-    head = sel[sel["method"] == method] if method != "tornado_span" else sel[sel["method"].str.startswith("tornado")]
+    head = sel[sel["method"] == method] if method != "tornado" else sel[sel["method"].str.startswith("tornado")]
     score = head.assign(a=head["index"].abs()).groupby(["zone", "service"], sort=False)["a"].max()
     return [(str(z), str(s)) for z, s in score.sort_values(ascending=False).index[:limit]]
 
@@ -108,13 +105,14 @@ def sobol_figure(indices: pd.DataFrame, metric: str, path: Path, max_panels: int
 def tornado_figure(indices: pd.DataFrame, metric: str, path: Path, max_panels: int = 9) -> Path:
     """Change of ``metric`` from the scenario's value, each input alone at its low and high value."""
     sel = indices[(indices["outcome"] == metric) & (indices["year"] == "all")]
-    pairs = _top_pairs(sel, "tornado_span", max_panels)
+    pairs = _top_pairs(sel, "tornado", max_panels)
     fig, axes = _panels(len(pairs))
     for ax, (zone, service) in zip(axes.flat, pairs, strict=False):
         here = sel[(sel["zone"] == zone) & (sel["service"] == service)]
         low = here[here["method"] == "tornado_low"].set_index("input")
         high = here[here["method"] == "tornado_high"].set_index("input").reindex(low.index)
-        order = (high["index"] - low["index"]).abs().sort_values().index
+        both = pd.concat([low["index"], high["index"]], axis=1)
+        order = (both.clip(lower=0).max(axis=1) - both.clip(upper=0).min(axis=1)).sort_values().index
         y = np.arange(len(order))
         for part, color, label in ((low.loc[order], "tab:blue", "input low"), (high.loc[order], "tab:red", "input high")):
             ax.barh(y, part["index"], color=color, alpha=0.75, label=label,

@@ -40,17 +40,25 @@ def write_figures(indices: pd.DataFrame, method: str, folder: Path) -> list[Path
 
 def ranking(indices: pd.DataFrame, method: str) -> pd.DataFrame:
     """Per whole-horizon outcome and input, the index that ranks inputs: μ* (Morris),
-    the total index (Sobol) or the tornado's span (high minus low)."""
+    the total index (Sobol) or the tornado's swing (:func:`swing`)."""
     whole = indices[indices["year"] == "all"]
     keys = ["outcome", "zone", "service", "input"]
     if method in RANKING:
         sel = whole[whole["method"] == RANKING[method]]
         return sel[[*keys, "index", "low", "high"]].reset_index(drop=True)
     low = whole[whole["method"] == "tornado_low"].set_index(keys)["index"]
-    high = whole[whole["method"] == "tornado_high"].set_index(keys)["index"]
-    span = (high - low.reindex(high.index)).rename("index").reset_index()
-    span["low"] = span["high"] = float("nan")  # a span's interval is that of its two bars
+    high = whole[whole["method"] == "tornado_high"].set_index(keys)["index"].reindex(low.index)
+    span = swing(low, high).rename("index").reset_index()
+    span["low"] = span["high"] = float("nan")  # a swing's interval is that of its two bars
     return span
+
+
+def swing(low: pd.Series, high: pd.Series) -> pd.Series:
+    """A tornado bar's reach: from the lowest to the highest of the scenario's value
+    (0), the low end's change and the high end's (both ends may move the same way)."""
+    top = pd.concat([low, high], axis=1).clip(lower=0).max(axis=1)
+    bottom = pd.concat([low, high], axis=1).clip(upper=0).min(axis=1)
+    return top - bottom
 
 
 def top_inputs(indices: pd.DataFrame, method: str, outcome: str, zone: str, service: str, n: int = 3) -> pd.DataFrame:
@@ -69,7 +77,7 @@ def summary_lines(indices: pd.DataFrame, method: str, limit: int = 12) -> list[s
     metric = str(r["outcome"].iloc[0])
     sel = r[r["outcome"] == metric]
     lead = sel.assign(a=sel["index"].abs()).groupby(["zone", "service"])["a"].max().sort_values(ascending=False)
-    name = {"morris": "mu*", "sobol": "total index", "tornado": "span"}[method]
+    name = {"morris": "mu*", "sobol": "total index", "tornado": "swing"}[method]
     lines = [f"top inputs by {name} of {metric} (largest first):"]
     for zone, service in list(lead.index)[:limit]:
         top = top_inputs(indices, method, metric, str(zone), str(service))
