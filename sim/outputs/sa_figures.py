@@ -114,8 +114,10 @@ def tornado_figure(indices: pd.DataFrame, metric: str, path: Path, max_panels: i
         both = pd.concat([low["index"], high["index"]], axis=1)
         order = (both.clip(lower=0).max(axis=1) - both.clip(upper=0).min(axis=1)).sort_values().index
         y = np.arange(len(order))
-        for part, color, label in ((low.loc[order], "tab:blue", "input low"), (high.loc[order], "tab:red", "input high")):
-            ax.barh(y, part["index"], color=color, alpha=0.75, label=label,
+        # Side by side: both ends may move the outcome the same way.
+        for offset, part, color, label in ((-0.2, low.loc[order], "tab:blue", "input low"),
+                                           (0.2, high.loc[order], "tab:red", "input high")):
+            ax.barh(y + offset, part["index"], height=0.38, color=color, alpha=0.8, label=label,
                     xerr=[part["index"] - part["low"], part["high"] - part["index"]], capsize=2)
         ax.set_yticks(y, list(order), fontsize=7)
         ax.axvline(0.0, color="0.3", lw=0.8)
