@@ -179,18 +179,21 @@ def noise_share(y: np.ndarray, s: Settings, out: Estimate) -> None:
         out.notes.append("noise share: needs 2 or more replications per point")
         return
 
-    def share(rows: np.ndarray) -> float:
-        means = rows.mean(axis=1)
-        total = float(means.var(ddof=1))
-        resid = rows - means[:, None] - rows.mean(axis=0)[None, :] + rows.mean()
-        noise = float((resid**2).sum()) / ((len(rows) - 1) * (reps - 1))
-        return noise / reps / total if total > 0 else math.nan
+    def share(rows: np.ndarray) -> np.ndarray:
+        """The share for each stack of rows ``(..., points, reps)``."""
+        means = rows.mean(axis=-1)
+        total = means.var(axis=-1, ddof=1)
+        resid = rows - means[..., None] - rows.mean(axis=-2, keepdims=True) + rows.mean(axis=(-2, -1))[..., None, None]
+        noise = (resid**2).sum(axis=(-2, -1)) / ((rows.shape[-2] - 1) * (reps - 1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(np.where(total > 0, noise / reps / total, np.nan))
 
-    value = share(y)
+    value = float(share(y))
     if not math.isfinite(value):
         return
     rng = np.random.default_rng(s.seed + 1)
-    boots = np.array([share(y[rng.integers(0, n, n)]) for _ in range(min(s.bootstrap, 500))])
+    picks = rng.integers(0, n, size=(min(s.bootstrap, 1000), n))
+    boots = np.concatenate([share(y[chunk]) for chunk in np.array_split(picks, max(1, picks.size // 1_000_000))])
     boots = boots[np.isfinite(boots)]
     tail = (1 - s.confidence) / 2
     lo, hi = np.quantile(boots, [tail, 1 - tail]) if len(boots) else (value, value)
