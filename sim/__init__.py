@@ -9,6 +9,7 @@ The public API, for notebooks::
     results = sim.replicate(base, reps=10)              # list of sim.Results
     tables = sim.build_tables(results, base)            # tidy pandas tables
     tables.summary                                      # gap metrics per zone and service
+    sim.write_report("results/liaohe_base")             # report.html of a results folder
 
 Layers: :mod:`sim.scenario` (YAML in, a frozen Scenario out), :mod:`sim.engine`
 (the SimPy model, ``simulate(scenario, seed)``), :mod:`sim.experiments`
@@ -35,12 +36,14 @@ _API = {
     "load_scenario": "sim.scenario",
     "set_path": "sim.scenario",
     "shift_date_path": "sim.scenario",
+    "write_report": "sim.outputs.report",
 }
 
 if TYPE_CHECKING:
     from sim.engine import Results, simulate
     from sim.experiments.inputs import draw_inputs
     from sim.experiments.replications import replicate
+    from sim.outputs.report import write_report
     from sim.outputs.run_folder import RunTables, build_tables
     from sim.scenario import (
         Scenario,
@@ -71,4 +74,5 @@ __all__ = [
     "set_path",
     "shift_date_path",
     "simulate",
+    "write_report",
 ]

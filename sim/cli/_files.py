@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+def write_text_atomic(path: str | os.PathLike[str], text: str, replace: bool = True) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same directory.
+
+    The temporary file is flushed to disk (``fsync``) before it takes the
+    destination's name, and is created with the user's umask like any file.
 
     Parameters
     ----------
     path
-        The destination; its directory must exist. An existing file is replaced
-        only once the new content is fully written.
+        The destination; its directory must exist.
     text
         The content, written as UTF-8.
+    replace
+        Replace an existing file (once the new content is fully written). Without
+        it, an existing file is never touched: :class:`FileExistsError`.
+
+    Raises
+    ------
+    OSError
+        Naming ``path`` (never the temporary file): it is a folder, it exists
+        (without ``replace``), or its folder cannot be written.
     """
     target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:  # name the file the user asked for, not the temporary one
         raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
@@ -28,7 +43,21 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        if replace:
+            os.replace(tmp, target)
+        else:
+            _link_new(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, target: Path) -> None:
+    """Give ``tmp`` the name ``target`` only if nothing has that name (atomically)."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, "already exists", str(target)) from None
+    except OSError:  # a file system without hard links: check, then rename
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "already exists", str(target)) from None
+        os.rename(tmp, target)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.cli._args import positive, seed
 from sim.cli._executor import EXECUTOR_HELP, add_executor_options, executor_from_args
 from sim.cli._files import write_text_atomic
 
@@ -39,7 +40,8 @@ EPILOG = f"""examples:
   python run.py compare A.yaml B.yaml --reps 10 \\
       --until-halfwidth "peak_unmet[liaohe_core/kindergarten]=20"
 
-writes to --out (default results/compare_<first>_<second>…):
+writes to --out (default results/compare_<first>_<second>…; an existing default
+folder gets a new name, an existing --out folder is an error unless --force):
   comparison.csv    scenario, baseline, zone, service, metric, n, baseline_mean,
                     scenario_mean, diff_mean, diff_sd, half_width, low, high
   comparison.png    the differences with their intervals, scenarios side by side
@@ -48,6 +50,8 @@ writes to --out (default results/compare_<first>_<second>…):
                     uncertain_inputs; replication r of every scenario gets the same value of an
                     input they share; --fixed-inputs keeps the scenarios' own values)
   manifest.json     scenarios, seed, replications, executor, stopping rule, wall time
+  scenarios.json    each scenario as run, its files and its assumptions
+  report.html       the report: findings, what each scenario changes, figures (--no-report skips it)
 
 {EXECUTOR_HELP}
 """
@@ -59,15 +63,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml",
                         help="two or more scenario files; the first is the baseline")
-    parser.add_argument("--reps", type=int, default=10, metavar="N", help="replications of each (default 10)")
-    parser.add_argument("--seed", type=int, default=None, metavar="S",
-                        help="experiment seed (default: the first scenario's)")
+    parser.add_argument("--reps", type=positive, default=10, metavar="N", help="replications of each (default 10)")
+    parser.add_argument("--seed", type=seed, default=None, metavar="S",
+                        help="experiment seed, 0 to 2**63-1 (default: the first scenario's)")
     parser.add_argument("--out", metavar="DIR", help="results folder")
+    parser.add_argument("--force", action="store_true", help="replace an existing --out results folder")
     parser.add_argument("--until-halfwidth", metavar="METRIC=TOL", type=_rule,
                         help="keep adding replications until the widest 95 %% half-width of METRIC's "
                              "difference is at most TOL (METRIC[zone/service]=TOL for one pair)")
-    parser.add_argument("--max-reps", type=int, default=200, metavar="M",
+    parser.add_argument("--max-reps", type=positive, default=200, metavar="M",
                         help="most replications with --until-halfwidth (default 200)")
+    parser.add_argument("--no-report", action="store_true", help="skip report.html")
     parser.add_argument("--fixed-inputs", action="store_true",
                         help="keep the scenarios' uncertain inputs at their own values instead of drawing "
                              "them per replication")
@@ -130,16 +136,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"run.py compare: {what}", file=sys.stderr)
         return 2
     from sim.experiments.compare import run_paired
+    from sim.outputs.claim import claim_folder
     from sim.outputs.comparison import comparison_figure, comparison_table, summary_lines
     from sim.outputs.intervals import widest_half_width
     from sim.outputs.outcomes import Outcomes
     from sim.scenario import load_scenario
+    from sim.scenario.provenance import scenario_record
 
     scenarios = [load_scenario(f) for f in args.scenarios]
     names = _names([s.name for s in scenarios])
-    seed = scenarios[0].seed if args.seed is None else args.seed
-    out = Path(args.out or os.path.join("results", "compare_" + "_".join(names)[:120]))
-    out.mkdir(parents=True, exist_ok=True)
+    root_seed = scenarios[0].seed if args.seed is None else args.seed
+    default = Path(os.path.join("results", "compare_" + "_".join(names)[:120]))
+    out = Path(args.out) if args.out else None
     rule: HalfwidthRule | None = args.until_halfwidth
 
     def half_width(runs: PairedRuns) -> float:
@@ -147,25 +155,40 @@ def run(args: argparse.Namespace) -> int:
         table = comparison_table(runs.table(), names)
         return widest_half_width(table, rule.metric, rule.zone, rule.service)
 
-    start = time.perf_counter()
-    with executor_from_args(args) as ex:
-        runs, stop = run_paired(scenarios, names, args.reps, seed, Outcomes(), ex, rule,
-                                half_width, args.max_reps, fixed_inputs=args.fixed_inputs)
-    per_rep = runs.table()
-    table = comparison_table(per_rep, names)
-    write_text_atomic(out / "comparison.csv", table.to_csv(index=False))
-    write_text_atomic(out / "outcomes.csv", per_rep.to_csv(index=False))
-    if runs.draws:
-        _write_draws(out / "draws.parquet", runs.draws)
-    comparison_figure(table, out / "comparison.png")
-    manifest: dict[str, Any] = {
-        "command": "compare", "scenarios": [{"name": n, "file": f} for n, f in zip(names, args.scenarios, strict=True)],
-        "baseline": names[0], "seed": seed, "replications": int(per_rep["rep"].nunique()) if len(per_rep) else 0,
-        "executor": ex.name, "wall_s": round(time.perf_counter() - start, 2),
-        "until_halfwidth": stop.as_dict() if stop is not None else None,
-        "uncertain_inputs": _inputs_record(scenarios, names, runs.draws, args.fixed_inputs),
-    }
-    write_text_atomic(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+    from sim.outputs.run_folder import code_version
+
+    start = getattr(args, "started_at", None) or time.perf_counter()
+    with claim_folder(out, default, force=args.force, note=print) as claim:
+        with executor_from_args(args) as ex:
+            runs, stop = run_paired(scenarios, names, args.reps, root_seed, Outcomes(), ex, rule,
+                                    half_width, args.max_reps, fixed_inputs=args.fixed_inputs)
+        per_rep = runs.table()
+        table = comparison_table(per_rep, names)
+        write_text_atomic(claim.tmp / "comparison.csv", table.to_csv(index=False))
+        write_text_atomic(claim.tmp / "outcomes.csv", per_rep.to_csv(index=False))
+        if runs.draws:
+            _write_draws(claim.tmp / "draws.parquet", runs.draws)
+        comparison_figure(table, claim.tmp / "comparison.png")
+        manifest: dict[str, Any] = {
+            "command": "compare",
+            "scenarios": [{"name": n, "file": f} for n, f in zip(names, args.scenarios, strict=True)],
+            "baseline": names[0], "seed": root_seed,
+            "replications": int(per_rep["rep"].nunique()) if len(per_rep) else 0,
+            **code_version(), "executor": ex.name,
+            "until_halfwidth": stop.as_dict() if stop is not None else None,
+            "wall_s": round(time.perf_counter() - start, 2),
+            "uncertain_inputs": _inputs_record(scenarios, names, runs.draws, args.fixed_inputs),
+        }
+        write_text_atomic(claim.tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        records = {n: scenario_record(f, s) for n, f, s in zip(names, args.scenarios, scenarios, strict=True)}
+        write_text_atomic(claim.tmp / "scenarios.json",
+                          json.dumps(records, indent=1, ensure_ascii=False, default=str))
+        if not args.no_report:
+            from sim.outputs.report import write_report
+
+            write_report(claim.tmp)
+        dest = claim.publish()
+    shown = out if out is not None else Path(os.path.relpath(dest))
     for line in summary_lines(table):
         print(line)
     if stop is not None:
@@ -173,5 +196,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"stopping rule {stop.rule}: {verdict} after {stop.reps} replications "
               f"(half-width {stop.half_width:.3g})")
     extra = ", draws.parquet" if runs.draws else ""
-    print(f"wrote {out}/comparison.csv, comparison.png, outcomes.csv{extra}, manifest.json")
+    print(f"wrote {shown}/comparison.csv, comparison.png, outcomes.csv{extra}, manifest.json, scenarios.json"
+          + ("" if args.no_report else ", report.html"))
     return 0

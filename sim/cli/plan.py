@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,10 @@ writes to --out (default results/plan/FACILITY_opening or _capacity):
                    risk, tolerance, safe, answer: one row per candidate run
   plan_curve.png   P(exceed) against the date or capacity, with intervals, the bound and the answer
   manifest.json    the question, scenario, seed, replications, uncertain inputs, answer, wall time
+  scenario.json    the scenario as run, its files and its assumptions
+  report.html      the answer, its probability curve and the methods (--no-report skips it)
+The folder is claimed before anything runs, as run's is: an existing folder gets a new
+name, an existing --out is refused unless --force is given.
 
 {EXECUTOR_HELP}
 """
@@ -72,6 +77,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--step", type=_at_least_one, default=1, metavar="N", help="capacity step (default 1)")
     parser.add_argument("--fixed-inputs", action="store_true", help="keep the uncertain inputs at the scenario's values")
     parser.add_argument("--out", metavar="DIR", help="results folder")
+    parser.add_argument("--force", action="store_true", help="replace an existing --out results folder")
+    parser.add_argument("--no-report", action="store_true", help="skip report.html")
     add_executor_options(parser)
     parser.set_defaults(handler=run)
 
@@ -130,8 +137,11 @@ def run(args: argparse.Namespace) -> int:
     from sim.cli.run import _scenario_path
     from sim.experiments.planning import evaluator, search
     from sim.outputs.catchment import CatchmentPeak
+    from sim.outputs.claim import claim_folder
     from sim.outputs.plan_files import answer_sentence, plan_figure, plan_table
+    from sim.outputs.run_folder import code_version
     from sim.scenario import load_scenario
+    from sim.scenario.provenance import scenario_record
 
     path = _scenario_path(args.scenario)
     scenario = load_scenario(path)
@@ -150,33 +160,43 @@ def run(args: argparse.Namespace) -> int:
         print("run.py plan: no candidate in the range", file=sys.stderr)
         return 2
     seed = scenario.seed if args.seed is None else args.seed
-    out = Path(args.out or Path("results") / "plan" / f"{facility.id}_{args.question}")
-    out.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    with executor_from_args(args) as ex:
-        evaluate = evaluator(scenario, args.question, facility.id, args.reps, seed, args.tolerance,
-                             CatchmentPeak(services, catchment), ex, args.fixed_inputs)
-        plan = search(args.question, facility.id, candidates, args.risk, args.tolerance, evaluate)
-    sentence = answer_sentence(plan, unit, candidates[0], candidates[-1])
-    write_text_atomic(out / "plan.csv", plan_table(plan, services, catchment).to_csv(index=False))
-    plan_figure(plan, unit, out / "plan_curve.png")
-    manifest = {
-        "command": "plan", "question": args.question, "facility": facility.id, "services": list(services),
-        "catchment": list(catchment), "scenario": scenario.name, "scenario_file": str(path), "seed": seed,
-        "risk": args.risk, "tolerance": args.tolerance, "reps": args.reps,
-        "candidates": {"first": str(candidates[0]), "last": str(candidates[-1]), "count": len(candidates)},
-        "evaluated": len(plan.curve), "answer": str(plan.answer) if plan.answer is not None else None,
-        "sentence": sentence, "monotone": plan.monotone,
-        "uncertain_inputs": ("none declared" if not scenario.uncertain_inputs else
-                             "fixed (--fixed-inputs)" if args.fixed_inputs else
-                             "drawn per replication, the same values for every candidate"),
-        "executor": ex.name, "wall_s": round(time.perf_counter() - started, 2),
-    }
-    write_text_atomic(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+    out = Path(args.out) if args.out else None
+    default = Path("results") / "plan" / f"{facility.id}_{args.question}"
+    started = getattr(args, "started_at", None) or time.perf_counter()
+    with claim_folder(out, default, force=args.force, note=print) as claim:
+        with executor_from_args(args) as ex:
+            evaluate = evaluator(scenario, args.question, facility.id, args.reps, seed, args.tolerance,
+                                 CatchmentPeak(services, catchment), ex, args.fixed_inputs)
+            plan = search(args.question, facility.id, candidates, args.risk, args.tolerance, evaluate)
+        sentence = answer_sentence(plan, unit, candidates[0], candidates[-1])
+        write_text_atomic(claim.tmp / "plan.csv", plan_table(plan, services, catchment).to_csv(index=False))
+        plan_figure(plan, unit, claim.tmp / "plan_curve.png")
+        manifest = {
+            "command": "plan", "question": args.question, "facility": facility.id, "services": list(services),
+            "catchment": list(catchment), "scenario": scenario.name, "scenario_file": str(path), "seed": seed,
+            "risk": args.risk, "tolerance": args.tolerance, "reps": args.reps,
+            "candidates": {"first": str(candidates[0]), "last": str(candidates[-1]), "count": len(candidates)},
+            "evaluated": len(plan.curve), "answer": str(plan.answer) if plan.answer is not None else None,
+            "sentence": sentence, "monotone": plan.monotone,
+            "uncertain_inputs": ("none declared" if not scenario.uncertain_inputs else
+                                 "fixed (--fixed-inputs)" if args.fixed_inputs else
+                                 "drawn per replication, the same values for every candidate"),
+            **code_version(), "executor": ex.name, "wall_s": round(time.perf_counter() - started, 2),
+        }
+        write_text_atomic(claim.tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        write_text_atomic(claim.tmp / "scenario.json", json.dumps(scenario_record(path, scenario), indent=1,
+                                                                  ensure_ascii=False, default=str))
+        if not args.no_report:
+            from sim.outputs.report import write_report
+
+            write_report(claim.tmp)
+        dest = claim.publish()
+    shown = out if out is not None else Path(os.path.relpath(dest))
     print(f"{facility.id} ({'+'.join(services)}, catchment {'+'.join(catchment)}): {sentence}")
     if not plan.monotone:
         print("warning: the probabilities the search ran are not monotone in the candidate; chance differs "
               "between candidates beyond the common random numbers, so read the curve, not only the answer",
               file=sys.stderr)
-    print(f"wrote {out}/plan.csv, plan_curve.png, manifest.json")
+    print(f"wrote {shown}/plan.csv, plan_curve.png, manifest.json, scenario.json"
+          + ("" if args.no_report else ", report.html"))
     return 0

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+from pathlib import Path
 
 from sim.cli._files import write_text_atomic
 from sim.scenario import Scenario
@@ -12,6 +15,7 @@ HELP = "print the JSON Schema of the scenario format"
 EPILOG = """examples:
   python run.py schema                          (print to stdout)
   python run.py schema --out scenario.schema.json
+  python run.py schema --out scenario.schema.json --force   (replace that file)
 
 Point a YAML editor at the schema file (for example with a first line
 '# yaml-language-server: $schema=scenario.schema.json') to get completion and
@@ -32,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--out", metavar="FILE", help="write the schema to FILE (atomically) instead of stdout"
     )
+    parser.add_argument("--force", action="store_true", help="replace an existing FILE")
     parser.set_defaults(handler=run)
 
 
@@ -44,7 +49,16 @@ def run(args: argparse.Namespace) -> int:
     """Print or write the schema."""
     text = schema_text()
     if args.out:
-        write_text_atomic(args.out, text)
+        out = Path(args.out)
+        if out.is_dir():
+            print(f"run.py schema: {out} is a folder: give --out a file name, such as "
+                  f"{out / 'scenario.schema.json'}", file=sys.stderr)
+            return 2
+        if os.path.lexists(out) and not args.force:
+            print(f"run.py schema: {out} already exists: choose another --out, or pass --force to "
+                  "replace it", file=sys.stderr)
+            return 2
+        write_text_atomic(out, text, replace=args.force)
     else:
         print(text, end="")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --
     from sim.experiments.sa_spec import Sensitivity
     from sim.outputs.store import SweepStore
 
+LOCK = ".sensitivity.lock"
 HELP = "sensitivity analysis: which uncertain inputs drive each gap (Morris, Sobol, tornado)"
 DESCRIPTION = """\
 Vary the spec's inputs over their distributions by the spec's method, run every
@@ -49,8 +51,13 @@ writes to --out (default results/sensitivity/NAME):
                     method is morris_mu_star, morris_sigma, sobol_first, sobol_total,
                     tornado_low, tornado_high or noise_share (input replication_noise)
   sensitivity.json  the design, runs, failed points and how each estimator handled them
+  manifest.json     the command, base scenario, seed, method, runs, code version, wall time
+  scenario.json     the base scenario as run, its files and its assumptions
+  report.html       which inputs drive each gap, the index figures, the methods (--no-report skips it)
   figures/          Morris mu*-sigma, Sobol bars, tornado, indices over time
   points.csv, manifest.jsonl, parts/   the design and every run's outcome rows
+The folder is locked while the analysis writes it (a second analysis into it stops
+at once); the same command resumes a killed analysis from what it recorded.
 
 {EXECUTOR_HELP}
 """
@@ -63,6 +70,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("spec", metavar="SPEC.yaml", help="the sensitivity spec")
     parser.add_argument("--out", metavar="DIR", help="results folder (default results/sensitivity/NAME)")
     parser.add_argument("--no-figures", action="store_true", help="skip the figures")
+    parser.add_argument("--no-report", action="store_true", help="skip report.html")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_executor_options(parser)
     parser.set_defaults(handler=run)
@@ -85,23 +93,39 @@ def open_store(sa: Sensitivity, design: Design, out: Path) -> SweepStore:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load the spec, run what is missing, compute and write the indices."""
-    from tqdm import tqdm
-
+    """Load the spec, lock its folder, run what is missing, compute and write the indices."""
     from sim.experiments.sa_design import make_design
     from sim.experiments.sa_spec import load_sensitivity
-    from sim.experiments.sensitivity import blocks, run_analysis
-    from sim.outputs.gap_outcomes import GapOutcomes
-    from sim.outputs.store import StoreMismatch
+    from sim.outputs.locks import FileLock, LockHeld
 
     sa = load_sensitivity(args.spec)
     design = make_design(sa.spec.method, sa.inputs)
     out = Path(args.out or Path("results") / "sensitivity" / sa.spec.name)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(out / LOCK):
+            return _run_locked(args, sa, design, out)
+    except LockHeld as held:
+        who = f" (process {held.owner})" if held.owner else ""
+        print(f"run.py sensitivity: {out} is being written by another analysis{who}: wait for it to finish, "
+              "or choose another --out", file=sys.stderr)
+        return 2
+
+
+def _run_locked(args: argparse.Namespace, sa: Sensitivity, design: Design, out: Path) -> int:
+    """Open or resume the store at ``out`` (locked), run what is missing, write the results."""
+    from tqdm import tqdm
+
+    from sim.experiments.sensitivity import blocks, run_analysis
+    from sim.outputs.gap_outcomes import GapOutcomes
+    from sim.outputs.store import StoreMismatch
+
     try:
         store = open_store(sa, design, out)
     except StoreMismatch as exc:
         print(f"run.py sensitivity: {exc}", file=sys.stderr)
         return 2
+    store.remove_temporary()  # what a killed analysis was writing (we hold the lock)
     o = sa.spec.outcomes
     reduce = GapOutcomes(tuple(o.metrics), tuple(s.value for s in o.services) if o.services else None,
                          tuple(o.zones) if o.zones is not None else None,
@@ -115,12 +139,12 @@ def run(args: argparse.Namespace) -> int:
         with executor_from_args(args) as ex:
             bar.update(len(store.records()))
             report = run_analysis(design, sa.base, sa.seed, sa.spec.replications, store, ex, reduce,
-                                  per_task=sa.spec.points_per_task, on_task=lambda _r: bar.update(1))
-    except KeyboardInterrupt:
+                                  per_task=sa.spec.points_per_task, on_task=lambda _r: _progress(bar))
+    except KeyboardInterrupt as stop:
         bar.close()
         print(f"interrupted: {len(store.records())} of {tasks} tasks recorded in {out}; "
               "run the same command to resume", file=sys.stderr)
-        return 130
+        return 128 + int(getattr(stop, "signum", signal.SIGINT))
     except Exception as exc:  # a broken pool, a killed Dask worker, a cluster that went away
         bar.close()
         print(f"run.py sensitivity: the executor failed ({type(exc).__name__}: {exc}); {len(store.records())} of "
@@ -130,7 +154,40 @@ def run(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     _finish(sa, design, store, out, time.perf_counter() - start, ex.name, not args.no_figures)
+    _record_and_report(sa, design, out, ex.name, not args.no_report, getattr(args, "started_at", None) or start)
     return 0
+
+
+def _progress(bar: Any) -> None:
+    from sim.cli import _signals
+
+    bar.update(1)
+    _signals.check()  # a stop that Python dropped on the way stops here
+
+
+def _record_and_report(sa: Sensitivity, design: Design, out: Path, executor: str, report: bool,
+                       started: float) -> None:
+    """``manifest.json`` and ``scenario.json`` (the base as run), and the report unless asked not to."""
+    from sim.cli.run import system
+    from sim.outputs.run_folder import code_version, scenario_sha256
+    from sim.scenario.provenance import scenario_record
+
+    base_file = Path(sa.file).parent / sa.spec.base
+    write_text_atomic(out / "scenario.json",
+                      json.dumps(scenario_record(base_file, sa.base), indent=1, ensure_ascii=False, default=str))
+    manifest = {
+        "command": "sensitivity", "name": sa.spec.name, "spec_file": sa.file, "scenario": sa.base.name,
+        "scenario_file": str(base_file), "scenario_sha256": scenario_sha256(sa.base), "seed": sa.seed,
+        "method": design.method, "inputs": [i.id for i in design.inputs], "points": len(design.points),
+        "replications": sa.spec.replications, "runs": len(design.points) * sa.spec.replications,
+        **code_version(), "executor": executor, **system(),
+        "wall_s": round(time.perf_counter() - started, 2),
+    }
+    write_text_atomic(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
+    if report:
+        from sim.outputs.report import write_report
+
+        print(f"report: {write_report(out)}")
 
 
 def _finish(sa: Sensitivity, design: Design, store: SweepStore, out: Path, wall: float, executor: str,

@@ -48,8 +48,9 @@ ESTABLISHED, INCUBATED = 0, 1
 
 KEY_LIMIT = 2**63
 
-Hire = Callable[[int, int], None]
-"""Called as ``hire(park, jobs)`` whenever a park's firms create jobs."""
+JobsChanged = Callable[[int, int], None]
+"""Called as ``jobs_changed(park, delta)`` whenever a park's live jobs change:
+``delta`` > 0 for jobs gained, < 0 for jobs lost (worker households follow)."""
 
 
 class Firm:
@@ -101,14 +102,19 @@ class Economy:
         Firm profiles by kind (:data:`ESTABLISHED`, :data:`INCUBATED`).
     n_parks
         Number of parks.
-    hire
-        Called with ``(park, jobs)`` whenever jobs are created.
+    jobs_changed
+        Called with ``(park, delta)`` whenever live jobs change (gains and losses).
     """
 
     def __init__(
-        self, env: simpy.Environment, end: float, profiles: tuple[FirmProfile, FirmProfile], n_parks: int, hire: Hire | None = None
+        self,
+        env: simpy.Environment,
+        end: float,
+        profiles: tuple[FirmProfile, FirmProfile],
+        n_parks: int,
+        jobs_changed: JobsChanged | None = None,
     ) -> None:
-        self.env, self.end, self.profiles, self.hire = env, end, profiles, hire
+        self.env, self.end, self.profiles, self.jobs_changed = env, end, profiles, jobs_changed
         self.jobs = [[0, 0] for _ in range(n_parks)]  # per park, per kind
         self.alive = [0] * n_parks
         self.arrived = [0] * n_parks
@@ -165,13 +171,15 @@ class Economy:
         firm.jobs += n
         self.jobs[firm.park][firm.kind] += n
         self.created[firm.park] += n
-        if self.hire is not None:
-            self.hire(firm.park, n)
+        if self.jobs_changed is not None:
+            self.jobs_changed(firm.park, n)
 
     def _lose(self, firm: Firm, n: int) -> None:
         firm.jobs -= n
         self.jobs[firm.park][firm.kind] -= n
         self.lost[firm.park] += n
+        if self.jobs_changed is not None and n > 0:
+            self.jobs_changed(firm.park, -n)
 
     def _close(self, firm: Firm) -> None:
         self._lose(firm, firm.jobs)

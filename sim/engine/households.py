@@ -5,12 +5,14 @@ existing population, a month's re-lets) is composed in one vectorised pass from
 its generator: every household takes a fixed row of uniforms, so its members do
 not depend on what else happens in the town (common random numbers). The same
 pass draws each member's exponential clocks for death, the next birth and the
-care-need transitions, and a 63-bit key for the household's own generator.
+care-need transitions, the age at which a child will leave home, and a 63-bit
+key for the household's own generator.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,16 +26,26 @@ MAX_MEMBERS = 12
 """Upper bound on members in a composed household (fixed draw layout)."""
 
 MEMBER_DRAWS = 5
-"""Uniforms per member slot: sex, death, next birth, care step 1, care step 2."""
+"""Uniforms per member slot: sex, death, next birth, care step 1, care step 2.
+
+The age at leaving home takes one more uniform per slot, drawn after every other
+draw of a batch so that switching home-leaving on leaves the rest unchanged."""
 
 
 class Person:
     """One resident. Times are model days; ``inf`` means never (in the horizon)."""
 
-    __slots__ = ("birth", "female", "death", "next_birth", "care", "next_care")
+    __slots__ = ("birth", "female", "death", "next_birth", "care", "next_care", "leave_home")
 
     def __init__(
-        self, birth: float, female: bool, death: float, next_birth: float, care: int, next_care: float
+        self,
+        birth: float,
+        female: bool,
+        death: float,
+        next_birth: float,
+        care: int,
+        next_care: float,
+        leave_home: float = INF,
     ) -> None:
         self.birth = birth
         self.female = female
@@ -41,6 +53,7 @@ class Person:
         self.next_birth = next_birth
         self.care = care  # 0 independent, 1 needs community care, 2 needs institutional care
         self.next_care = next_care
+        self.leave_home = leave_home  # when this child leaves the parental home (or looks again)
 
 
 class Household:
@@ -81,6 +94,16 @@ def truncated_normal(r: AgeRange, u: np.ndarray) -> np.ndarray:
     return np.clip(x, r.min, r.max)
 
 
+def truncated_normal_scalar(r: AgeRange, u: float) -> float:
+    """Scalar :func:`truncated_normal` (one newborn at a time)."""
+    if r.sd == 0:
+        return float(r.mean)
+    lo = 0.5 * math.erfc(-(r.min - r.mean) / (r.sd * math.sqrt(2.0)))
+    hi = 0.5 * math.erfc(-(r.max - r.mean) / (r.sd * math.sqrt(2.0)))
+    x = r.mean + r.sd * float(ndtri(lo + u * (hi - lo)))
+    return min(max(x, r.min), r.max)
+
+
 def categorical(shares: dict[int, float], u: np.ndarray) -> np.ndarray:
     """Map uniforms to the keys of ``shares`` by inverse CDF."""
     keys = np.array(sorted(shares))
@@ -89,12 +112,54 @@ def categorical(shares: dict[int, float], u: np.ndarray) -> np.ndarray:
     return np.asarray(keys[np.minimum(np.searchsorted(cdf, u, side="right"), len(keys) - 1)])
 
 
-def ages_from_bands(shares: dict[str, float], u_band: np.ndarray, u_within: np.ndarray) -> np.ndarray:
-    """Ages from band shares, uniform within each band ``[lo, hi + 1)``."""
-    labels = sorted(shares, key=lambda s: parse_band(s)[0])
-    bounds = np.array([parse_band(s) for s in labels], dtype=float)
-    idx = categorical({i: shares[s] for i, s in enumerate(labels)}, u_band)
-    return np.asarray(bounds[idx, 0] + u_within * (bounds[idx, 1] + 1.0 - bounds[idx, 0]))
+SURVIVAL_STEP_YEARS = 1.0 / 100.0
+"""Grid step of the tabulated survival function that shapes ages within a band."""
+
+
+class BandAges:
+    """Ages drawn from age-band shares, shaped within each band ``[lo, hi + 1)``.
+
+    With a survival function ``l(x)`` (the scenario's life table) the density
+    within a band is proportional to ``l(x)``: the band's slice of the
+    stationary population of that life table, i.e. equal birth cohorts thinned
+    by mortality alone. Without one the density is flat. Draws invert the
+    band's cumulative ``L(x) = ∫ l`` (tabulated on a fine grid, piecewise
+    linear in between), one uniform per age.
+
+    Parameters
+    ----------
+    shares
+        Share of people per band ``"a-b"`` (whole years, inclusive).
+    survival
+        Probability of surviving from birth to each age (vectorised), or
+        ``None`` for a flat density within each band.
+    """
+
+    def __init__(self, shares: dict[str, float], survival: Callable[[np.ndarray], np.ndarray] | None) -> None:
+        labels = sorted(shares, key=lambda s: parse_band(s)[0])
+        self.shares = {i: shares[s] for i, s in enumerate(labels)}
+        self.lo = np.array([parse_band(s)[0] for s in labels], dtype=float)
+        self.hi = np.array([parse_band(s)[1] + 1.0 for s in labels], dtype=float)
+        self.grid: np.ndarray | None = None
+        if survival is not None:
+            grid = np.arange(0.0, self.hi.max() + SURVIVAL_STEP_YEARS / 2, SURVIVAL_STEP_YEARS)
+            lx = np.asarray(survival(grid), dtype=float)
+            cum = np.concatenate([[0.0], np.cumsum((lx[1:] + lx[:-1]) * (SURVIVAL_STEP_YEARS / 2))])
+            self.grid, self.cum = grid, cum
+            self.cum_lo, self.cum_hi = np.interp(self.lo, grid, cum), np.interp(self.hi, grid, cum)
+            # A band nobody survives to (l underflows) has no shape to follow: flat.
+            self.shaped = self.cum_hi - self.cum_lo > 1e-12 * cum[-1]
+
+    def __call__(self, u_band: np.ndarray, u_within: np.ndarray) -> np.ndarray:
+        """Ages in years: the band from ``u_band``, the age within it from ``u_within``."""
+        idx = categorical(self.shares, u_band)
+        lo, hi = self.lo[idx], self.hi[idx]
+        flat = lo + u_within * (hi - lo)
+        if self.grid is None:
+            return np.asarray(flat)
+        target = self.cum_lo[idx] + u_within * (self.cum_hi[idx] - self.cum_lo[idx])
+        shaped = np.clip(np.interp(target, self.cum, self.grid), lo, np.nextafter(hi, lo))
+        return np.asarray(np.where(self.shaped[idx], shaped, flat))
 
 
 FAMILY_COLUMNS = 8 + 2 * 8
@@ -136,20 +201,19 @@ def structure_columns() -> int:
     return 1 + 3 * MAX_MEMBERS
 
 
-def compose_structure(
-    sizes: dict[int, float], age_shares: dict[str, float], u: np.ndarray
-) -> Composition:
+def compose_structure(sizes: dict[int, float], ages_of: BandAges, u: np.ndarray) -> Composition:
     """Households whose members are drawn independently from an age structure.
 
-    ``u`` has shape (n, :func:`structure_columns`). ASSUMPTION: members' ages are
-    independent of each other (no family structure is known for these households).
+    ``u`` has shape (n, :func:`structure_columns`); ``ages_of`` draws ages from
+    the structure's band shares. ASSUMPTION: members' ages are independent of
+    each other (no family structure is known for these households).
     """
     n = u.shape[0]
     size = categorical(sizes, u[:, 0])
     slots = u[:, 1:].reshape(n, MAX_MEMBERS, 3)
     # Households in row order, members in slot order: the layout _gather would sort to.
     h, k = np.nonzero(np.arange(MAX_MEMBERS)[None, :] < size[:, None])
-    ages = ages_from_bands(age_shares, slots[h, k, 0], slots[h, k, 1])
+    ages = ages_of(slots[h, k, 0], slots[h, k, 1])
     return Composition(n=n, household=h, slot=k, age=ages.astype(float), female=slots[h, k, 2] < 0.5)
 
 
@@ -174,6 +238,7 @@ class LifeTables:
     to_institutional: PiecewiseHazard
     female_share_at_birth: float
     out_migration_per_year: float
+    leave_home_age: AgeRange | None = None  # None: nobody leaves the parental home
 
 
 @dataclass(frozen=True)
@@ -185,15 +250,20 @@ class Lives:
     next_birth: np.ndarray
     care: np.ndarray
     next_care: np.ndarray
+    leave_home: np.ndarray
 
 
-def draw_lives(comp: Composition, arrival: np.ndarray, u: np.ndarray, life: LifeTables) -> Lives:
+def draw_lives(
+    comp: Composition, arrival: np.ndarray, u: np.ndarray, life: LifeTables, u_home: np.ndarray | None = None
+) -> Lives:
     """Clocks for members arriving at model times ``arrival`` (per household row).
 
     ``u`` has shape (n, MAX_MEMBERS, MEMBER_DRAWS); a member uses its slot's row.
     Care states are drawn from the whole life course since birth, so that an
     80-year-old arrives in the care state the model's rates imply at 80: with
-    death independent of care need this is exact.
+    death independent of care need this is exact. ``u_home`` (n, MAX_MEMBERS)
+    gives the age at leaving home of members younger than its minimum (the
+    household's children); older members never leave home.
     """
     uu = u[comp.household, comp.slot]
     t0 = arrival[comp.household]
@@ -202,12 +272,18 @@ def draw_lives(comp: Composition, arrival: np.ndarray, u: np.ndarray, life: Life
     death_age = life.mortality.death_age(age, exp1(uu[:, 1]))
     fert = np.where(comp.female, life.fertility.next_age(age, exp1(uu[:, 2])), INF)
     care, care_age = care_state(age, exp1(uu[:, 3]), exp1(uu[:, 4]), life)
+    leave = np.full(age.shape, INF)
+    rule = life.leave_home_age
+    if rule is not None and u_home is not None:
+        child = age < rule.min
+        leave[child] = truncated_normal(rule, u_home[comp.household, comp.slot][child])
     return Lives(
         birth=birth,
         death=birth + death_age * DAYS_PER_YEAR,
         next_birth=birth + fert * DAYS_PER_YEAR,
         care=care,
         next_care=birth + care_age * DAYS_PER_YEAR,
+        leave_home=birth + leave * DAYS_PER_YEAR,
     )
 
 
@@ -241,4 +317,6 @@ def newborn_clocks(t: float, rng: object, life: LifeTables) -> Person:
     death = t + life.mortality.death_age_scalar(0.0, -math.log1p(-r())) * DAYS_PER_YEAR
     nb = life.fertility.next_age_scalar(0.0, -math.log1p(-r())) if female else INF
     a1 = life.to_community.next_age_scalar(0.0, -math.log1p(-r()))
-    return Person(t, female, death, t + nb * DAYS_PER_YEAR, 0, t + a1 * DAYS_PER_YEAR)
+    rule = life.leave_home_age
+    leave = INF if rule is None else truncated_normal_scalar(rule, r())
+    return Person(t, female, death, t + nb * DAYS_PER_YEAR, 0, t + a1 * DAYS_PER_YEAR, t + leave * DAYS_PER_YEAR)

@@ -1,11 +1,18 @@
 """Housing: phases delivered with slippage, units occupied along a curve, dwellings re-let.
 
-A *stock* is a set of dwellings that share a zone and a household profile: a
-housing project, or a zone's existing housing. Each phase of a project is a
-SimPy process that waits for its (slipped) delivery date, decides which units
-will be occupied and when, and moves households in at their dates. A dwelling
-whose household leaves or dies out is let again after ``relet_months`` to a new
-household of the same profile (ASSUMPTION: steady turnover).
+A *stock* (:class:`sim.engine.market.Stock`) is a set of dwellings that share a
+zone and a household profile: a housing project, or a zone's existing housing.
+Each phase of a project is a SimPy process that waits for its (slipped)
+delivery date, decides which units will be occupied and when (and which of the
+others are on the market), and moves households in at their dates. A dwelling
+whose household leaves or dies out is on the market until it is let again,
+``relet_months`` later, to a new household of the same profile (ASSUMPTION:
+steady turnover), unless a seeker took it from the market first.
+
+A zone's existing housing starts in steady state: besides the households living
+there, the dwellings vacated in the ``relet_months`` before the start are
+already waiting to be let again, so re-lets arrive from the first day at the
+rate households leave (no start-up dip).
 
 Resettlement projects with ``relocates_from`` fill units with households that
 already live in the named zone: they leave their (demolished) dwelling and move,
@@ -15,8 +22,7 @@ so demand moves rather than being added.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
@@ -27,6 +33,7 @@ from sim.engine.households import (
     FAMILY_COLUMNS,
     MAX_MEMBERS,
     MEMBER_DRAWS,
+    BandAges,
     Composition,
     Household,
     LifeTables,
@@ -38,6 +45,7 @@ from sim.engine.households import (
     household_keys,
     structure_columns,
 )
+from sim.engine.market import Composer, Market, Relet, Stock, on_market_units
 from sim.engine.population import Population
 from sim.engine.streams import Stream, Streams
 from sim.scenario.model import (
@@ -45,35 +53,13 @@ from sim.scenario.model import (
     Delay,
     FamilyProfile,
     HousingProject,
-    HousingType,
     InitialPopulation,
     OccupancyCurve,
     Scenario,
 )
 
-Composer = Callable[[np.ndarray], Composition]
-
 RELET_BATCH_DAYS = 3 * DAYS_PER_MONTH
 """Dwellings vacated within one quarter are re-let as one batch."""
-
-
-@dataclass
-class Stock:
-    """Dwellings of one zone and profile; counts of units by state."""
-
-    index: int
-    zone: int
-    group: int  # stocks of one group share a household profile (and re-let together)
-    columns: int
-    compose: Composer
-    delivered: int = 0
-    occupied: int = 0
-    reserved: int = 0  # delivered, empty, promised to a household already scheduled to move in
-
-    @property
-    def vacant(self) -> int:
-        """Units delivered and neither occupied nor reserved: free to take now."""
-        return self.delivered - self.occupied - self.reserved
 
 
 def make_households(
@@ -94,9 +80,10 @@ def make_households(
     u_hh = gen.random((n, stock.columns))
     u_m = gen.random((n, MAX_MEMBERS, MEMBER_DRAWS))
     u_x = gen.random((n, 2))
+    u_home = gen.random((n, MAX_MEMBERS))
     if rows is not None:
-        u_hh, u_m, u_x, arrival = u_hh[rows], u_m[rows], u_x[rows], arrival[rows]
-    return build_households(stock, stock.compose(u_hh), arrival, u_m, u_x, life)
+        u_hh, u_m, u_x, u_home, arrival = u_hh[rows], u_m[rows], u_x[rows], u_home[rows], arrival[rows]
+    return build_households(stock, stock.compose(u_hh), arrival, u_m, u_x, life, u_home)
 
 
 def build_households(
@@ -106,13 +93,14 @@ def build_households(
     u_m: np.ndarray,
     u_x: np.ndarray,
     life: LifeTables,
+    u_home: np.ndarray | None = None,
 ) -> list[Household]:
     """Turn a composition and its draws into household objects."""
-    lives = draw_lives(comp, arrival, u_m, life)
+    lives = draw_lives(comp, arrival, u_m, life, u_home)
     depart = depart_times(arrival, u_x[:, 0], life.out_migration_per_year)
     keys = household_keys(u_x[:, 1])
     members: list[list[Person]] = [[] for _ in range(comp.n)]
-    for h, b, f, d, nb, c, nc in zip(
+    for h, b, f, d, nb, c, nc, lh in zip(
         comp.household.tolist(),
         lives.birth.tolist(),
         comp.female.tolist(),
@@ -120,18 +108,28 @@ def build_households(
         lives.next_birth.tolist(),
         lives.care.tolist(),
         lives.next_care.tolist(),
+        lives.leave_home.tolist(),
         strict=True,
     ):
-        members[h].append(Person(b, f, d, nb, c, nc))
+        members[h].append(Person(b, f, d, nb, c, nc, lh))
     dep = depart.tolist()
     return [Household(stock.zone, members[i], dep[i], keys[i], stock.index) for i in range(comp.n)]
 
 
-def composer(profile: FamilyProfile | AgeStructureProfile, female_share: float) -> tuple[int, Composer]:
-    """Columns per household and the composing function of a profile."""
+def composer(
+    profile: FamilyProfile | AgeStructureProfile,
+    female_share: float,
+    survival: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[int, Composer]:
+    """Columns per household and the composing function of a profile.
+
+    ``survival`` shapes ages within the bands of an age structure
+    (:class:`~sim.engine.households.BandAges`); ``None``: flat within a band.
+    """
     if isinstance(profile, FamilyProfile):
         return FAMILY_COLUMNS, lambda u: compose_family(profile, u, female_share)
-    return structure_columns(), lambda u: compose_structure(profile.household_size, profile.age_shares, u)
+    ages_of = BandAges(profile.age_shares, survival)
+    return structure_columns(), lambda u: compose_structure(profile.household_size, ages_of, u)
 
 
 def _as_profile(ip: InitialPopulation) -> AgeStructureProfile:
@@ -186,7 +184,7 @@ def move_in_lags(curve: OccupancyCurve, u_occ: np.ndarray, u_lag: np.ndarray, ra
 
 
 class Housing:
-    """Every stock of the town, its deliveries and its re-lets."""
+    """Every stock of the town, its deliveries, its re-lets and its market."""
 
     def __init__(
         self, env: simpy.Environment, scenario: Scenario, pop: Population, streams: Streams, cal: Calendar
@@ -194,38 +192,41 @@ class Housing:
         self.env, self.scenario, self.pop, self.streams, self.cal = env, scenario, pop, streams, cal
         self.zone_index = {z.id: i for i, z in enumerate(scenario.zones)}
         female = pop.life.female_share_at_birth
+        shaped = scenario.demography.ages_within_band == "life_table"
+        survival = pop.life.mortality.survival if shaped else None
         self.stocks: list[Stock] = []
         groups: dict[object, int] = {}
         for p in scenario.housing:
-            cols, comp = composer(scenario.household_profiles[p.type], female)
-            self._add_stock(self.zone_index[p.zone], groups.setdefault(p.type, len(groups)), cols, comp)
+            cols, comp = composer(scenario.household_profiles[p.type], female, survival)
+            group = groups.setdefault(p.type, len(groups))
+            self.stocks.append(Stock(len(self.stocks), self.zone_index[p.zone], group, cols, comp, kind=p.type))
         self.zone_stock: dict[int, int] = {}
         for zi, z in enumerate(scenario.zones):
             if z.initial_population is not None:
                 ip = z.initial_population
                 self.zone_stock[zi] = len(self.stocks)
                 group = groups.setdefault(("zone", zi), len(groups))
-                self._add_stock(zi, group, *composer(_as_profile(ip), female))
+                self.stocks.append(Stock(len(self.stocks), zi, group, *composer(_as_profile(ip), female, survival)))
+        retry = scenario.housing_defaults.market_retry_months * DAYS_PER_MONTH
+        self.market = Market(env, self.stocks, retry, cal.end_time)
         relet = scenario.housing_defaults.relet_months
         self.relet_days = None if relet is None else relet * DAYS_PER_MONTH
-        self.pending: dict[tuple[int, int], list[tuple[int, float]]] = {}  # (group, quarter) -> (stock, when)
+        self.pending: dict[tuple[int, int], list[Relet]] = {}  # (group, quarter) -> dwellings to re-let
         self.delivered: list[tuple[str, int, float, int]] = []  # project, phase, time, units
         self.first_delivery = {p.id: simpy.Event(env) for p in scenario.housing}
         pop.on_vacate = self._vacated
 
-    def _add_stock(self, zone: int, group: int, cols: int, comp: Composer) -> None:
-        self.stocks.append(Stock(len(self.stocks), zone, group, cols, comp))
-
     # ----------------------------------------------------------------- start
 
     def start(self) -> None:
-        """Settle the existing populations and start every phase's process."""
+        """Settle the existing populations and start every phase's process and the market."""
         origins = {self.zone_index[p.relocates_from] for p in self.scenario.housing if p.relocates_from}
         for zi, si in self.zone_stock.items():
             self._settle_initial(zi, self.stocks[si], relocatable=zi in origins)
         for pi, project in enumerate(self.scenario.housing):
             for phi in range(len(project.phases)):
                 self.env.process(self._phase(pi, project, phi))
+        self.market.start()
 
     def _settle_initial(self, zi: int, stock: Stock, relocatable: bool) -> None:
         ip = self.scenario.zones[zi].initial_population
@@ -236,17 +237,41 @@ class Housing:
         u_hh = gen.random((n, stock.columns))
         u_m = gen.random((n, MAX_MEMBERS, MEMBER_DRAWS))
         u_x = gen.random((n, 2))
+        u_home = gen.random((n, MAX_MEMBERS))
         comp = stock.compose(u_hh)
         m = ip.residents  # keep exactly the stated number of residents
         n_hh = int(comp.household[m - 1]) + 1 if m > 0 else 0
         comp = Composition(n_hh, comp.household[:m], comp.slot[:m], comp.age[:m], comp.female[:m])
         arrival = np.zeros(n_hh)
-        for hh in build_households(stock, comp, arrival, u_m[:n_hh], u_x[:n_hh], self.pop.life):
+        life = self.pop.life
+        for hh in build_households(stock, comp, arrival, u_m[:n_hh], u_x[:n_hh], life, u_home[:n_hh]):
             stock.delivered += 1
             stock.occupied += 1
             self.pop.settle(hh, initial=True)
             if relocatable:
                 self.pop.queue_for_relocation(zi, hh)
+        if self.relet_days is not None and n_hh > 0:
+            self._start_pipeline(zi, stock, vacate_probability(comp, self.relet_days / DAYS_PER_YEAR, life))
+
+    def _start_pipeline(self, zi: int, stock: Stock, p_vacate: np.ndarray) -> None:
+        """Dwellings vacated in the ``relet_months`` before the start, let again in the first.
+
+        In steady state the dwellings waiting to be let at the start are those
+        vacated in the last ``relet_months``: as many, on average, as the
+        existing households will vacate in the first ``relet_months``
+        (``p_vacate`` summed; Poisson), let again at times uniform over that span.
+        """
+        gen = self.streams.generator(Stream.RELET_PIPELINE, zi)
+        k = int(gen.poisson(float(p_vacate.sum())))
+        assert self.relet_days is not None
+        when = np.sort(gen.random(k)) * self.relet_days
+        stock.delivered += k
+        when = when[when < self.cal.end_time]
+        entries = [Relet(stock.index, t) for t in when.tolist()]
+        for entry in entries:
+            stock.add_relet(entry)
+        households = make_households(stock, when, gen, self.pop.life)
+        self.env.process(self._let(entries, when, households))
 
     # ----------------------------------------------------------------- phases
 
@@ -269,6 +294,8 @@ class Housing:
         u = occ_gen.random((phase.units, 3))
         curve = project.occupancy or sc.household_profiles[project.type].occupancy
         lag = move_in_lags(curve, u[:, 0], u[:, 1], sc.variation.occupancy)
+        share = sc.housing_defaults.on_market_share.share(project.type)
+        stock.market += on_market_units(u[:, 0], lag, curve.long_run, share, sc.variation.occupancy)
         arrival = self.env.now + lag * DAYS_PER_YEAR
         units = np.flatnonzero(np.isfinite(lag) & (arrival < self.cal.end_time))
         units = units[np.argsort(arrival[units], kind="stable")]
@@ -303,11 +330,12 @@ class Housing:
         # Dwellings vacated in one quarter are re-let as one batch per profile group:
         # one composition per batch keeps the cost per re-let low. Each household
         # still moves in at its own date (vacated + relet_months, but not before
-        # the quarter has ended).
+        # the quarter has ended). Until then the dwelling is on the market.
         key = (stock.group, int(self.env.now // RELET_BATCH_DAYS))
         waiting = self.pending.setdefault(key, [])
-        waiting.append((stock.index, when))
-        stock.reserved += 1
+        entry = Relet(stock.index, when)
+        waiting.append(entry)
+        stock.add_relet(entry)
         if len(waiting) == 1:
             self.env.process(self._relet(key))
 
@@ -315,16 +343,24 @@ class Housing:
         """Let the dwellings of one profile group vacated in one quarter."""
         group, quarter = key
         yield self.env.timeout((quarter + 1) * RELET_BATCH_DAYS - self.env.now)
-        batch = sorted(self.pending.pop(key), key=lambda x: x[1])
-        arrival = np.maximum(np.array([w for _, w in batch]), self.env.now)
+        batch = sorted(self.pending.pop(key), key=lambda e: e.when)
+        arrival = np.maximum(np.array([e.when for e in batch]), self.env.now)
         gen = self.streams.generator(Stream.RELET, group, quarter)
-        households = make_households(self.stocks[batch[0][0]], arrival, gen, self.pop.life)
-        for (si, _), t, hh in zip(batch, arrival.tolist(), households, strict=True):
+        # Every dwelling of the batch keeps its row of draws, taken from the market or not.
+        households = make_households(self.stocks[batch[0].stock], arrival, gen, self.pop.life)
+        yield from self._let(batch, arrival, households)
+
+    def _let(
+        self, entries: list[Relet], arrival: np.ndarray, households: list[Household]
+    ) -> Generator[simpy.Event, Any, None]:
+        """Move each re-let household in at its date, unless a seeker took the dwelling."""
+        for entry, t, hh in zip(entries, arrival.tolist(), households, strict=True):
             yield self.env.timeout(t - self.env.now)
-            stock = self.stocks[si]
-            hh.zone, hh.stock = stock.zone, si
-            stock.reserved -= 1
-            stock.occupied += 1
+            if entry.taken:
+                continue
+            stock = self.stocks[entry.stock]
+            hh.zone, hh.stock = stock.zone, entry.stock
+            stock.let(entry)
             self.pop.settle(hh)
 
     def deliveries_table(self) -> dict[str, np.ndarray]:
@@ -339,24 +375,17 @@ class Housing:
             "units": np.array([r[3] for r in rows], dtype=np.int64),
         }
 
-    # ----------------------------------------------------------------- vacant dwellings
 
-    def take_vacant(self, types: Sequence[HousingType], distance_km: Sequence[float] | None = None) -> Stock | None:
-        """Take one vacant dwelling of the first of ``types`` that has one, or ``None``.
+def vacate_probability(comp: Composition, years: float, life: LifeTables) -> np.ndarray:
+    """Per household of ``comp`` (ages now), the probability it vacates its dwelling within ``years``.
 
-        Among projects of that type, the one whose zone is nearest by
-        ``distance_km`` (per zone; default: scenario order) is taken first. The
-        dwelling counts as occupied from now: the caller settles its household.
-        """
-        for kind in types:
-            best: Stock | None = None
-            for pi, project in enumerate(self.scenario.housing):
-                stock = self.stocks[pi]
-                if project.type != kind or stock.vacant <= 0:
-                    continue
-                if best is None or (distance_km is not None and distance_km[stock.zone] < distance_km[best.zone]):
-                    best = stock
-            if best is not None:
-                best.occupied += 1
-                return best
-        return None
+    A household vacates when it out-migrates (exponential, rate
+    ``out_migration_per_year``) or when all its members have died, independently:
+    P = 1 - exp(-m t) x (1 - prod_i q_i), with q_i the probability that member i
+    dies within ``years`` from the mortality hazard.
+    """
+    mort = life.mortality
+    dh = mort.cumulative(comp.age + years) - mort.cumulative(comp.age)
+    log_q = np.log(np.maximum(-np.expm1(-dh), 1e-300))
+    all_die = np.exp(np.bincount(comp.household, weights=log_q, minlength=comp.n))
+    return np.asarray(1.0 - math.exp(-life.out_migration_per_year * years) * (1.0 - all_die))

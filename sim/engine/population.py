@@ -1,15 +1,21 @@
 """The town's residents: counts kept current, and each household's life as a process.
 
 A household is a SimPy process that sleeps until the earliest of its members'
-clocks (a death, a birth, a change of care need) or its own departure, handles
-that event and sleeps again. Ageing needs no events: ages follow from birth
-times. Counts of residents by zone and day of birth are kept current at every
-event, so that residents by age band, or a school cohort by age at a cut-off,
-can be read at any moment without visiting residents.
+clocks (a death, a birth, a change of care need, a child leaving home) or its
+own departure, handles that event and sleeps again. What a child leaving home
+does (leave town, or move into a dwelling on the market) is decided by the
+home-leaving source (:mod:`sim.engine.home_leaving`) through
+:attr:`Population.on_leave_home`; a household may also be made to leave town
+by a source (:meth:`Population.evict`, a worker household whose job ended).
+Ageing needs no events: ages follow from birth times. Counts of residents by
+zone and day of birth are kept current at every event, so that residents by age
+band, or a school cohort by age at a cut-off, can be read at any moment without
+visiting residents.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from collections.abc import Callable, Generator
@@ -29,7 +35,7 @@ MAX_AGE_YEARS = 115
 
 ARRIVALS, BIRTHS, DEATHS, DEPARTURES = range(4)
 
-_DEATH, _BIRTH, _CARE, _DEPART = range(4)
+_DEATH, _BIRTH, _CARE, _DEPART, _HOME = range(5)
 
 
 class PopulationListener(Protocol):
@@ -71,6 +77,7 @@ class Population:
         self.care_counts = [[0, 0, 0] for _ in range(n_zones)]
         self.queues: dict[int, deque[Household]] = {}
         self.on_vacate: Callable[[Household], None] | None = None
+        self.on_leave_home: Callable[[Household, Person], None] | None = None
         self.listeners: list[PopulationListener] = []
         self.n_events = 0
 
@@ -144,6 +151,37 @@ class Population:
         prefix = [self._prefix(cum, t, a) for a in edges_years]
         return np.stack([lo - hi for lo, hi in zip(prefix, prefix[1:], strict=False)], axis=1)
 
+    def cohort_slots(self, t: float, edges_years: list[float]) -> list[int]:
+        """Birth-day slots that split residents at ``t`` by the age edges (for
+        :meth:`zone_cohorts` and :meth:`cohorts_of`; the same split as :meth:`cohort_table`)."""
+        return [self._prefix_index(t, a) for a in edges_years]
+
+    def zone_cohorts(self, zone: int, slots: list[int]) -> np.ndarray:
+        """One zone's residents between consecutive age edges (:meth:`cohort_slots`),
+        reading only the birth days in range: cheap enough for one household's event."""
+        self._apply()
+        days = self._by_birth_day.reshape(len(self.households), 2, self.width)[zone, :, slots[-1] : slots[0]]
+        cum = np.concatenate([[0], np.cumsum(days.sum(axis=0))])
+        return np.asarray(cum[np.subtract(slots[:-1], slots[-1])] - cum[np.subtract(slots[1:], slots[-1])])
+
+    def cohorts_of(self, people: list[Person], slots: list[int]) -> list[int]:
+        """For each person, the index ``k`` of the age interval ``[edges[k], edges[k + 1])``
+        that counts them (:meth:`cohort_slots`), or -1 if none."""
+        # A person in slot i is aged at least edge k when i < slots[k]; negated,
+        # the slots increase and the person is in k when -slots[k] < -i <= -slots[k + 1].
+        neg = [-k for k in slots]
+        out = []
+        for p in people:
+            day = p.birth + self.offset
+            m = bisect.bisect_left(neg, -(int(day) if day > 0.0 else 0))
+            out.append(m - 1 if 0 < m < len(neg) else -1)
+        return out
+
+    def _prefix_index(self, t: float, age_years: float) -> int:
+        """Birth-day slots below this index are residents aged at least ``age`` at ``t``."""
+        k = int(math.floor(t - age_years * DAYS_PER_YEAR)) + self.offset + 1
+        return min(max(k, 0), self.width)
+
     def pyramid(self, t: float, width_years: float = 5.0, top: float = 100.0) -> np.ndarray:
         """Whole-town residents by sex and age group at ``t``: ``(2, groups)``,
         groups of ``width_years`` from 0 with the last open-ended at ``top``."""
@@ -156,8 +194,7 @@ class Population:
         """Residents per zone born on or before ``t - age`` (aged at least ``age``)."""
         if math.isinf(age_years):
             return np.zeros(cum.shape[0], dtype=np.int64)
-        k = int(math.floor(t - age_years * DAYS_PER_YEAR)) + self.offset + 1
-        return np.asarray(cum[:, min(max(k, 0), cum.shape[1] - 1)])
+        return np.asarray(cum[:, self._prefix_index(t, age_years)])
 
     def take_flows(self) -> list[list[int]]:
         """Flows since the last call, and start counting afresh."""
@@ -167,7 +204,11 @@ class Population:
     # ----------------------------------------------------------------- arrivals and moves
 
     def settle(self, hh: Household, *, initial: bool = False) -> None:
-        """A household starts living in its zone (at the start, or moving in)."""
+        """A household starts living in its zone (at the start, or moving in).
+
+        ``initial``: it lives there from the start (or was formed in town), so no
+        arrival is counted.
+        """
         hh.present = True
         z = hh.zone
         self.households[z] += 1
@@ -200,6 +241,25 @@ class Population:
         for listener in self.listeners:
             listener.on_relocate(hh, old)
 
+    def evict(self, hh: Household) -> None:
+        """A present household leaves town now (its process ends at its next wake-up)."""
+        hh.depart = self.env.now
+        self._leave(hh, DEPARTURES)
+
+    def move_out(self, hh: Household, p: Person, new: Household | None = None) -> None:
+        """Member ``p`` leaves ``hh``: out of town (``new`` is None) or into ``new``,
+        a household of their own in town (composed by the caller with no members)."""
+        hh.members.remove(p)
+        self._count(hh.zone, p, -1)
+        if new is None:
+            self.flows[DEPARTURES][hh.zone] += 1
+            return
+        if new.zone != hh.zone:
+            self.flows[DEPARTURES][hh.zone] += 1
+            self.flows[ARRIVALS][new.zone] += 1
+        new.members.append(p)
+        self.settle(new, initial=True)
+
     def queue_for_relocation(self, zone: int, hh: Household) -> None:
         """Offer a household of ``zone`` to resettlement projects (first come, first moved)."""
         self.queues.setdefault(zone, deque()).append(hh)
@@ -225,7 +285,13 @@ class Population:
             t, kind, who = _next_event(hh)
             if t >= self.end:
                 return
-            yield env.timeout(t - env.now)
+            # A clock computed as birth + age can round to a hair before now when
+            # the hazard is very high (the oldest ages, a steep Gompertz): no earlier.
+            yield env.timeout(max(t - env.now, 0.0))
+            if not hh.present:  # made to leave town meanwhile (evict)
+                return
+            if who is not None and who not in hh.members:
+                continue  # moved out meanwhile (a home-leaver): their clocks go with them
             self.n_events += 1
             if kind == _DEPART:
                 self._leave(hh, DEPARTURES)
@@ -233,13 +299,17 @@ class Population:
             assert who is not None
             if kind == _DEATH:
                 self._death(hh, who)
-                if not hh.members:
-                    self._leave(hh, DEPARTURES)
-                    return
             elif kind == _BIRTH:
                 self._birth(hh, who)
-            else:
+            elif kind == _CARE:
                 self._care(hh, who)
+            else:
+                assert self.on_leave_home is not None
+                self.on_leave_home(hh, who)
+            if not hh.members:
+                if hh.present:  # (a home-leaver's source may already have ended it)
+                    self._leave(hh, DEPARTURES)
+                return
 
     def _death(self, hh: Household, p: Person) -> None:
         hh.members.remove(p)
@@ -301,4 +371,6 @@ def _next_event(hh: Household) -> tuple[float, int, Person | None]:
             best, kind, who = p.next_birth, _BIRTH, p
         if p.next_care < best:
             best, kind, who = p.next_care, _CARE, p
+        if p.leave_home < best:
+            best, kind, who = p.leave_home, _HOME, p
     return best, kind, who

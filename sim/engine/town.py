@@ -1,4 +1,11 @@
-"""Wiring of one replication: ``simulate(scenario, seed) -> Results``."""
+"""Wiring of one replication: ``simulate(scenario, seed) -> Results``.
+
+The sources of population sit together here: the housing (deliveries,
+re-lets, existing residents), the worker households held by the parks' live
+jobs and the young adults leaving home. They alone write into the population
+and the dwellings; service models only read them (and listen to residents'
+events).
+"""
 
 from __future__ import annotations
 
@@ -12,14 +19,17 @@ import simpy
 
 from sim.engine.calendar import Calendar
 from sim.engine.hazards import MortalityHazard, PiecewiseHazard
+from sim.engine.home_leaving import HomeLeavers
 from sim.engine.households import LifeTables
 from sim.engine.housing import Housing
+from sim.engine.market import DwellingCounts
 from sim.engine.monitor import Monitor
 from sim.engine.population import Population
 from sim.engine.results import SERIES_FIELDS, FacilityKey, Results
 from sim.engine.services import SERVICE_MODELS, Context, ServiceOutput
 from sim.engine.services.base import distance_matrix
 from sim.engine.streams import Streams
+from sim.engine.workers import WorkerHouseholds
 from sim.scenario.model import Demography, Scenario, Service, parse_band
 
 
@@ -38,6 +48,7 @@ def life_tables(d: Demography) -> LifeTables:
         to_institutional=PiecewiseHazard.from_labels(care.to_institutional_per_year if care else {}),
         female_share_at_birth=1.0 / (1.0 + d.sex_ratio_at_birth),
         out_migration_per_year=d.out_migration_per_year,
+        leave_home_age=d.home_leaving.age_years if d.home_leaving is not None else None,
     )
 
 
@@ -97,6 +108,11 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
     dates = report_dates(scenario, cal)
     times = [cal.time(d) for d in dates]
     monitor = Monitor(env, pop, dates, times)
+    distance = distance_matrix(scenario)
+    workers = _worker_source(scenario, env, pop, housing, streams, cal, distance)
+    d = scenario.demography
+    leavers = None if d.home_leaving is None else HomeLeavers(env, pop, housing.market, d.home_leaving, seed, distance)
+    dwellings = DwellingCounts(housing.stocks, [z.id for z in scenario.zones])
     ctx = Context(
         env=env,
         scenario=scenario,
@@ -107,13 +123,17 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
         dates=tuple(dates),
         times=tuple(times),
         zone_index={z.id: i for i, z in enumerate(scenario.zones)},
-        distance_km=distance_matrix(scenario),
+        distance_km=distance,
+        workers=workers,
     )
     # Services are built before the existing residents settle, so that models
     # listening to residents' events (pop.listeners) see them arrive.
     models = [m for m in (build(ctx) for build in SERVICE_MODELS) if m is not None]
     housing.start()
     initial = pop.age_band_counts(0.0).sum(axis=1)
+    monitor.probes.append(dwellings.sample)
+    if leavers is not None:
+        monitor.probes.append(leavers.sample)
     for m in models:
         m.start()
         monitor.probes.append(m.sample)
@@ -124,6 +144,9 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
     keys, fseries, tables = _stack_facilities(outputs, len(times))
     tables["pyramid"] = monitor.pyramid_table()
     tables["deliveries"] = housing.deliveries_table()
+    tables["dwellings"] = dwellings.table(dates)
+    if leavers is not None:
+        tables["home_leaving"] = leavers.table(tuple(dates), tuple(ctx.zone_index))
     return Results(
         scenario=scenario.name,
         seed=seed,
@@ -140,6 +163,24 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
         tables=tables,
         n_events=pop.n_events,
     )
+
+
+def _worker_source(
+    scenario: Scenario,
+    env: simpy.Environment,
+    pop: Population,
+    housing: Housing,
+    streams: Streams,
+    cal: Calendar,
+    distance: np.ndarray,
+) -> WorkerHouseholds | None:
+    """The worker households held by the parks' jobs, or ``None`` without enterprises or parks."""
+    e = scenario.enterprises
+    if not e.enabled or not e.parks:
+        return None
+    zones = {z.id: i for i, z in enumerate(scenario.zones)}
+    parks = [zones[p.zone] for p in e.parks]
+    return WorkerHouseholds(env, pop, housing, streams, parks, e.workers, distance, cal.end_time)
 
 
 def _stack_series(outputs: list[ServiceOutput], t: int, z: int) -> tuple[tuple[str, ...], dict[str, np.ndarray]]:

@@ -13,12 +13,23 @@ on the number of workers.
 
 Every executor keeps a bounded number of tasks in flight and takes tasks from
 an iterator lazily, so a sweep of any size needs memory for a few tasks only.
+
+Worker processes never outlive the process that started them: a local pool's
+workers leave Ctrl-C to their parent, are ended when it stops for any reason
+other than success, and watch their parent, exiting within a second when it is
+gone (killed with SIGKILL, say); Dask's worker processes do the same through
+their nanny's pipe.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import logging
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -57,6 +68,44 @@ class InProcess:
             yield task, fn(task)
 
 
+PARENT_CHECK_SECONDS = 0.5
+"""How often a pool worker checks that its parent is alive."""
+
+
+def _worker_init(parent: int) -> None:
+    """Start a pool worker: Ctrl-C is the parent's to handle, and the worker exits
+    on its own when the parent is gone (its parent id changes when it is orphaned)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # blocked since its start (see _interrupts_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # orphaned: nobody will read the results
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while workers may be started.
+
+    A worker starts with its parent's blocked signals, so a Ctrl-C that reaches
+    the whole process group while a worker is still importing stays pending until
+    the worker has chosen to ignore it (no traceback per worker); here, it is
+    delivered as soon as the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 class LocalPool:
     """A pool of worker processes on this machine.
 
@@ -71,13 +120,24 @@ class LocalPool:
 
     def __enter__(self) -> LocalPool:
         # "spawn" gives every worker a clean interpreter on every platform.
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
+                                         initializer=_worker_init, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=et is None, cancel_futures=et is not None)
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if et is None:
+            pool.shutdown(wait=True)
+            return
+        # Stopped or failed: end the workers now rather than wait for their tasks.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
 
     def submit_all(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
         assert self._pool is not None, "use LocalPool as a context manager"
@@ -92,7 +152,8 @@ class LocalPool:
                 except StopIteration:
                     exhausted = True
                     break
-                pending[self._pool.submit(fn, task)] = task
+                with _interrupts_held():  # a submit may start a worker process
+                    pending[self._pool.submit(fn, task)] = task
             if not pending:
                 break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -146,6 +207,8 @@ class DaskExecutor:
         return self
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        if et is not None:  # stopped: cancelled tasks and killed workers are expected, not news
+            logging.getLogger("distributed").setLevel(logging.ERROR)
         if self._client is not None:
             self._client.close()
             self._client = None

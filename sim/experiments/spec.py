@@ -31,8 +31,8 @@ from sim.experiments.design import (
 from sim.outputs.outcomes import GAP_METRICS, POPULATION, POPULATION_METRICS
 from sim.scenario import Problem, Scenario, ScenarioError, Service, get_path, load_scenario
 from sim.scenario.errors import Loc, format_path, render_value
-from sim.scenario.merge import read_file
-from sim.scenario.yamlio import Node
+from sim.scenario.files import read_text
+from sim.scenario.yamlio import Node, read_tree
 
 _COMPARISONS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
 _TAGS = {"number", "date_shift", "opening_lag", "choice", "grid", "latin_hypercube", "sobol"}
@@ -81,7 +81,11 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
         With every problem, each as ``file:line: key.path: message``.
     """
     file = os.fspath(path)
-    tree = read_file(file)
+    text = read_text(file, "sweep spec")
+    tree = read_tree(text, file)
+    if not any(str(k) in SweepSpec.model_fields for k in tree.value):  # never echo what it holds
+        raise ScenarioError([Problem(file, None, "", (
+            "not a sweep spec: none of its keys is a sweep-spec key (name, base, factors, design, …)"))])
     data = tree.plain()
     try:
         spec = SweepSpec.model_validate(data)
@@ -96,7 +100,6 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
     problems = check_against_base(spec, data, tree, base)
     if problems:
         raise ScenarioError(problems)
-    text = Path(file).read_text(encoding="utf-8")
     return Sweep(spec, file, text, base, tuple(design_points(spec)))
 
 

@@ -11,24 +11,26 @@ baseline" (for the first-shortfall date: later).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.outputs.intervals import paired_differences  # noqa: E402
+from sim.outputs import style
+from sim.outputs.intervals import paired_differences
 
 HEADLINE: dict[str, str] = {
     "first_shortfall_days": "first shortfall date (days later)",
     "peak_unmet": "peak unmet",
     "unmet_seat_years": "unmet seat-years",
 }
-DPI = 150
+AXIS = {
+    "first_shortfall_days": "days later than the baseline",
+    "peak_unmet": "more unmet than the baseline (seats, beds, places…)",
+    "unmet_seat_years": "more seat-years than the baseline",
+}
 
 
 def comparison_table(per_rep: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -44,34 +46,50 @@ def _rows(table: pd.DataFrame) -> list[tuple[str, str]]:
     return sorted({(str(z), str(s)) for z, s in zip(head["zone"], head["service"], strict=True)})
 
 
-def comparison_figure(table: pd.DataFrame, path: str | Path, max_rows: int = 30) -> Path:
-    """Draw the headline differences with their intervals; return the PNG's path."""
+def comparison_plot(table: pd.DataFrame, max_rows: int = 30,
+                    label: Callable[[str], str] = str) -> Figure:
+    """The headline differences with their intervals, scenarios side by side (see the module docstring)."""
     rows = _rows(table)[:max_rows] or [("(none)", "(no differences)")]
     scenarios = list(dict.fromkeys(table["scenario"])) or ["(none)"]
-    height = 1.5 + 0.28 * len(rows) * max(1, len(scenarios)) ** 0.5
-    fig, axes = plt.subplots(1, len(HEADLINE), figsize=(13, height), sharey=True, squeeze=False)
+    height = 1.35 + 0.2 * len(rows) * max(1, len(scenarios)) ** 0.5
+    fig = style.new_figure(11.5, height)
+    axes = fig.subplots(1, len(HEADLINE), sharey=True, squeeze=False, gridspec_kw={
+        "left": 2.3 / 11.5, "right": 0.99, "top": 1 - 0.75 / height, "bottom": 0.5 / height, "wspace": 0.12})[0]
     y = np.arange(len(rows), dtype=float)
     step = 0.7 / max(1, len(scenarios))
-    for ax, (metric, label) in zip(axes[0], HEADLINE.items(), strict=True):
-        for k, name in enumerate(scenarios):
-            sel = table[(table["scenario"] == name) & (table["metric"] == metric)]
+    for ax, (metric, name) in zip(axes, HEADLINE.items(), strict=True):
+        for k, scenario in enumerate(scenarios):
+            sel = table[(table["scenario"] == scenario) & (table["metric"] == metric)]
             by = {(str(z), str(s)): r for z, s, r in zip(sel["zone"], sel["service"], sel.itertuples(), strict=True)}
             mean = np.array([by[r].diff_mean if r in by else np.nan for r in rows], dtype=float)
             hw = np.array([by[r].half_width if r in by else np.nan for r in rows], dtype=float)
             offset = (k - (len(scenarios) - 1) / 2) * step
-            ax.errorbar(mean, y + offset, xerr=np.nan_to_num(hw), fmt="o", ms=4, capsize=2, label=name)
-        ax.axvline(0.0, color="0.5", lw=0.8)
-        ax.set_title(label, fontsize=10)
-        ax.grid(axis="x", alpha=0.3)
-    axes[0][0].set_yticks(y, [f"{z} · {s}" for z, s in rows], fontsize=8)
-    axes[0][0].invert_yaxis()
+            ax.errorbar(mean, y + offset, xerr=np.nan_to_num(hw), fmt="o", ms=3.5, capsize=2, lw=1,
+                        color=style.SERIES[k % len(style.SERIES)], label=scenario)
+        ax.axvline(0.0, color="#777777", lw=0.8)
+        ax.set_title(name, loc="left", y=1.0, pad=3)
+        ax.set_xlabel(AXIS[metric])
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+    axes[0].set_yticks(y, [f"{label(z)} · {style.service_name(s)}" for z, s in rows])
+    for k, ax in enumerate(axes):
+        ax.set_ylabel("zone · service")
+        ax.yaxis.label.set_visible(k == 0)  # the rows are shared
+    axes[0].set_ylim(len(rows) - 0.5, -0.5)
     baseline = str(table["baseline"].iloc[0]) if len(table) else "baseline"
-    fig.suptitle(f"Difference from {baseline} (mean of paired replications, 95 % interval)", fontsize=11)
-    axes[0][-1].legend(fontsize=8, loc="best")
-    fig.tight_layout()
+    fig.suptitle(f"Difference from {baseline}: mean of paired replications with its 95 % interval", x=0.01,
+                 ha="left", y=1 - 0.1 / height)
+    fig.legend(*axes[-1].get_legend_handles_labels(), loc="upper right", ncols=len(scenarios),
+               bbox_to_anchor=(1.0, 1 - 0.3 / height))
+    return fig
+
+
+def comparison_figure(table: pd.DataFrame, path: str | Path, max_rows: int = 30,
+                      label: Callable[[str], str] = str) -> Path:
+    """Draw :func:`comparison_plot` into a PNG (or SVG by the suffix); return the path."""
     out = Path(path)
-    fig.savefig(out, dpi=DPI)
-    plt.close(fig)
+    fmt = "svg" if out.suffix.lower() == ".svg" else "png"
+    out.write_bytes(style.render(comparison_plot(table, max_rows, label), fmt))
     return out
 
 

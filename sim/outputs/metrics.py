@@ -22,10 +22,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.outputs.intervals import t_halfwidth
 from sim.scenario.model import StaticNorms
 
 DAYS_PER_YEAR = 365.25
-Z95 = 1.959963984540054
 
 
 def interval_weights(dates: np.ndarray) -> np.ndarray:
@@ -70,12 +70,13 @@ def _median_date(s: pd.Series) -> pd.Timestamp:
 
 
 def _ci(values: pd.Series) -> tuple[float, float, float]:
-    """Mean and 95 % normal interval of the mean across replications."""
+    """Mean and 95 % Student-t interval of the mean across replications (a normal
+    quantile would cover far less than 95 % with a handful of replications)."""
     v = values.to_numpy(dtype=float)
     m = float(v.mean())
     if len(v) < 2:
         return m, math.nan, math.nan
-    half = Z95 * float(v.std(ddof=1)) / math.sqrt(len(v))
+    half = t_halfwidth(float(v.std(ddof=1)), len(v))
     return m, m - half, m + half
 
 

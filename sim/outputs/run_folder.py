@@ -12,22 +12,23 @@ Layout::
     population_summary.csv   residents per zone at the start, the peak and the end
     shortfall_probability.csv  P(unmet > 0) by zone, service and year
     draws.parquet            rep and each uncertain input's drawn value (when drawn)
-    figures/*.png
+    scenario.json            the resolved scenario, its files and its assumptions
+    figures/*.png            the figures (or *.svg)
+    report.html              the report: findings, scenario, figures, methods
 
-Everything is written into a hidden temporary folder beside the destination,
-which is renamed into place at the end: a folder either appears whole or not at
-all, and an interrupted run leaves nothing half-written.
+The folder is claimed before anything is simulated (:mod:`sim.outputs.claim`):
+everything is written into a hidden partial folder beside the destination, which
+is flushed to disk and renamed into place at the end, so a folder either appears
+whole or not at all, and two runs never write the same folder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
+import platform
 import subprocess
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -36,9 +37,8 @@ from typing import Any
 import pandas as pd
 
 from sim.engine import Results
-from sim.outputs import plots
+from sim.outputs.claim import PROGRAM, Claim, claim_folder
 from sim.outputs.metrics import gap_summary, shortfall_probability
-from sim.outputs.plot_jobs import plot_jobs
 from sim.outputs.tables import (
     events_table,
     extra_table,
@@ -55,20 +55,41 @@ def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def code_version() -> dict[str, str | None]:
-    """Package version and, when run from a git checkout, its commit."""
+DEPENDENCIES = ("simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "dask")
+"""The libraries whose versions a manifest records: those that shape the results."""
+
+
+def code_version() -> dict[str, Any]:
+    """What code made the results: this program's version, its git commit and whether
+    the working tree had uncommitted changes (when run from a checkout), Python's
+    version and those of :data:`DEPENDENCIES`."""
+    here = Path(__file__).resolve().parent
+    commit = _git(["rev-parse", "HEAD"], here)
+    status = _git(["status", "--porcelain", "--untracked-files=no"], here) if commit else None
+    return {
+        "program": PROGRAM,
+        "version": _version("liaohe-sim"),
+        "git_commit": commit or None,
+        "git_dirty": None if status is None else bool(status),
+        "python": platform.python_version(),
+        "packages": {name: _version(name) for name in DEPENDENCIES},
+    }
+
+
+def _version(package: str) -> str | None:
     try:
-        version = metadata.version("liaohe-sim")
+        return metadata.version(package)
     except metadata.PackageNotFoundError:
-        version = None
+        return None
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    """A git command's output in ``cwd``; ``None`` outside a checkout or without git."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-            cwd=Path(__file__).resolve().parent, check=True,
-        ).stdout.strip() or None
+        return subprocess.run(["git", *args], capture_output=True, text=True, timeout=5,
+                              cwd=cwd, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        commit = None
-    return {"version": version, "git_commit": commit}
+        return None
 
 
 @dataclass(frozen=True)
@@ -138,62 +159,92 @@ def population_summary(population: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def draw_figures(tables: RunTables, folder: Path) -> list[Path]:
-    """Every figure of a run, into ``folder``."""
-    out = [plots.population_by_zone(tables.population, folder / "population_by_zone.png")]
-    if "pyramid" in tables.extra and not tables.extra["pyramid"].empty:
-        out.append(plots.pyramid(tables.extra["pyramid"], folder / "population_pyramid.png"))
-    jobs, workers = tables.extra.get("jobs"), tables.extra.get("worker_households")
-    if jobs is not None and workers is not None and not jobs.empty:
-        out.append(plots.save(plot_jobs(jobs, workers), folder / "jobs_and_worker_households.png"))
-    for service in tables.series["service"].unique() if not tables.series.empty else []:
-        out.append(plots.demand_capacity(tables.series, str(service), folder / f"{service}_demand_capacity.png"))
-        out.append(plots.unmet_heatmap(tables.series, str(service), folder / f"{service}_unmet_heatmap.png"))
-        if (tables.series.loc[tables.series["service"] == service, "waiting"] > 0).any():
-            out.append(plots.waiting(tables.series, str(service), folder / f"{service}_waiting.png"))
-    return out
+@dataclass(frozen=True)
+class Presentation:
+    """What a run folder shows besides its tables: figures, the report, their format.
+
+    ``progress`` wraps the figures as they are drawn (a progress bar); see
+    :mod:`sim.outputs.report`.
+    """
+
+    figures: bool = True
+    report: bool = True
+    fmt: str = "png"
+    progress: Any = None
 
 
 def write_run_folder(
-    dest: Path, tables: RunTables, manifest: dict[str, Any], figures: bool = True, replace: bool = False
+    dest: Path, tables: RunTables, manifest: dict[str, Any], figures: bool = True, replace: bool = False,
+    scenario_record: dict[str, Any] | None = None, presentation: Presentation | None = None,
 ) -> Path:
-    """Write a run's folder at ``dest`` atomically.
+    """Write a run's folder at ``dest`` atomically (from a notebook, say).
 
     Parameters
     ----------
     dest
-        The folder to create. If it exists it is replaced only with ``replace``.
+        The folder to create. If it exists it is replaced only with ``replace``,
+        and only if it is a results folder of this program.
     tables
         From :func:`build_tables`.
     manifest
         Written as ``manifest.json``.
     figures
-        Draw the figures too.
+        Draw the figures too (``presentation`` overrides this).
     replace
-        Replace an existing folder (the old one is removed only after the new
-        one is complete).
+        Replace an existing results folder (the old one is removed only after
+        the new one is complete).
+    scenario_record
+        Written as ``scenario.json`` (:func:`sim.scenario.provenance.scenario_record`).
+    presentation
+        Figures, report and their format; default: figures as ``figures`` says, and the report.
+
+    Raises
+    ------
+    sim.outputs.claim.FolderRefused
+        ``dest`` exists (without ``replace``), is not ours to replace, or is
+        being written by another run.
     """
-    dest = Path(dest)
-    if dest.exists() and not replace:
-        raise FileExistsError(f"{dest} already exists")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))
-    try:
-        _write_contents(tmp, tables, manifest, figures)
-        if dest.exists():
-            old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-            os.replace(dest, old)
-            os.replace(tmp, dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dest
+    shown = presentation or Presentation(figures=figures)
+    with claim_folder(Path(dest), Path(dest), force=replace) as claim:
+        return write_claimed(claim, tables, manifest, shown, scenario_record)
 
 
-def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any], figures: bool) -> None:
+def write_claimed(
+    claim: Claim, tables: RunTables, manifest: dict[str, Any], presentation: Presentation,
+    scenario_record: dict[str, Any] | None = None, clock: Callable[[], float] | None = None,
+) -> Path:
+    """Write a run's files, figures and report into a claimed folder and publish it.
+
+    ``clock``, when given, gives the seconds since the command started: it is
+    read after every table, figure and the report are written, and recorded in
+    the manifest as ``wall_seconds``.
+    """
+    _write_contents(claim.tmp, tables, manifest, scenario_record)
+    _present(claim.tmp, presentation)
+    if clock is not None:
+        _write_manifest(claim.tmp, {**manifest, "wall_seconds": round(clock(), 3)})
+    return claim.publish()
+
+
+def _present(tmp: Path, shown: Presentation) -> None:
+    """Figures and report, drawn from the files just written (as ``run.py report`` would)."""
+    if not (shown.figures or shown.report):
+        return
+    from sim.outputs.report import build_report
+    from sim.outputs.report.run_report import quiet
+
+    page = build_report(tmp, shown.fmt, tmp / "figures" if shown.figures else None, shown.progress or quiet)
+    if shown.report:
+        (tmp / "report.html").write_text(page.html(), encoding="utf-8")
+
+
+def _write_manifest(tmp: Path, manifest: dict[str, Any]) -> None:
+    with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2, ensure_ascii=False, default=str)
+
+
+def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any],
+                    scenario_record: dict[str, Any] | None) -> None:
     tables.population.to_parquet(tmp / "population.parquet", index=False)
     tables.series.to_parquet(tmp / "series.parquet", index=False)
     tables.facilities.to_parquet(tmp / "facilities.parquet", index=False)
@@ -205,7 +256,7 @@ def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any], figu
     tables.shortfall_probability.to_csv(tmp / "shortfall_probability.csv", index=False)
     if tables.draws is not None:
         tables.draws.to_parquet(tmp / "draws.parquet", index=False)
-    if figures:
-        draw_figures(tables, tmp / "figures")
-    with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
-        json.dump(manifest, f, indent=2, ensure_ascii=False, default=str)
+    _write_manifest(tmp, manifest)
+    if scenario_record is not None:
+        with open(tmp / "scenario.json", "w", encoding="utf-8") as f:
+            json.dump(scenario_record, f, indent=1, ensure_ascii=False, default=str)

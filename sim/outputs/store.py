@@ -25,7 +25,7 @@ import hashlib
 import json
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,15 +59,15 @@ def fingerprint(*parts: str) -> str:
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success, fsync it and rename it
     to ``target`` (a reader sees the whole file or none)."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
+    # Named, not made: the writer creates it, with the user's umask (mkstemp's is 0600).
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        yield Path(tmp)
+        yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -115,6 +115,16 @@ class SweepStore:
                     points.to_csv(tmp, index=False)
             self._write_text(meta_file, json.dumps(dict(meta), indent=2, default=str))
         self._repair_manifest()
+
+    def remove_temporary(self) -> list[str]:
+        """Remove temporary files that a killed sweep left half-written (call only
+        while holding the folder's lock: a live sweep's temporary files look the same)."""
+        removed = []
+        for folder in (self.root, self.root / PARTS):
+            for tmp in folder.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+                removed.append(tmp.name)
+        return removed
 
     @staticmethod
     def _write_text(path: Path, text: str) -> None:

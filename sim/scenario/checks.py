@@ -4,7 +4,7 @@ Single-value checks (ranges, shares, ordered dates) are field constraints in
 :mod:`sim.scenario.model`. The checks here need the whole scenario: every
 reference to a zone, housing project or park names one that exists; ids are
 unique in each list; every planned date lies inside the horizon; every housing
-type in use has a household profile; and each facility states its services and
+type in use has a household profile; the town fits in memory; and each facility states its services and
 capacity the way its service counts them (classes for schools, family-doctor
 teams only for family doctors).
 
@@ -19,7 +19,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from sim.scenario.errors import Loc
-from sim.scenario.model import SCHOOL_SERVICES, Facility, Scenario, Service
+from sim.scenario.model import (
+    MAX_RESIDENTS,
+    MAX_UNITS,
+    MEMORY_GIB,
+    SCHOOL_SERVICES,
+    Facility,
+    Scenario,
+    Service,
+)
 
 Finding = tuple[Loc, str]
 NINE_YEAR_SCHOOL = frozenset({Service.PRIMARY, Service.MIDDLE})
@@ -53,6 +61,7 @@ def cross_check(scenario: Scenario) -> list[Finding]:
         _dates_in_horizon,
         _profiles,
         _facilities,
+        _size,
     ):
         findings.extend(check(scenario))
     return findings
@@ -206,3 +215,19 @@ def _measure(c: _Measured) -> str:
         if getattr(c, name) is not None:
             return name
     return "none"
+
+
+def _size(s: Scenario) -> Iterator[Finding]:
+    """The whole town within the limits that one replication's memory can hold."""
+    residents = sum(z.initial_population.residents for z in s.zones if z.initial_population)
+    if residents > MAX_RESIDENTS:
+        yield ("zones",), (
+            f"initial residents add up to {residents:,}, more than the {MAX_RESIDENTS:,} "
+            f"a replication can hold in {MEMORY_GIB} GiB of memory; simulate part of the town"
+        )
+    units = sum(ph.units for p in s.housing for ph in p.phases)
+    if units > MAX_UNITS:
+        yield ("housing",), (
+            f"dwelling units add up to {units:,}, more than the {MAX_UNITS:,} "
+            f"a replication can hold in {MEMORY_GIB} GiB of memory; simulate part of the town"
+        )

@@ -53,16 +53,30 @@ class Problem:
         return " ".join(f"{where}{what}{self.message}".splitlines())  # always one line
 
 
+MAX_SHOWN_PROBLEMS = 25
+"""Problems printed at most; the rest are counted in a last line ("… and 12 more problems")."""
+
+
 class ScenarioError(Exception):
-    """A scenario could not be loaded or edited; ``problems`` lists every reason."""
+    """A scenario could not be loaded or edited; ``problems`` lists the reasons.
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    ``more`` counts further problems found but not kept (reading a file keeps a
+    bounded number).
+    """
+
+    def __init__(self, problems: Iterable[Problem], more: int = 0) -> None:
         self.problems: list[Problem] = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        self.more = more
+        super().__init__("\n".join(self.lines()))
 
-    def lines(self) -> list[str]:
-        """Return the problems, one line each, in the order they were found."""
-        return [str(p) for p in self.problems]
+    def lines(self, limit: int = MAX_SHOWN_PROBLEMS) -> list[str]:
+        """Return the problems, one line each, in the order they were found: at most
+        ``limit`` of them, then a line saying how many more there are."""
+        shown = [str(p) for p in self.problems[:limit]]
+        rest = len(self.problems) - len(shown) + self.more
+        if rest > 0:
+            shown.append(f"… and {rest:,} more problem{'s' if rest != 1 else ''}")
+        return shown
 
 
 def render_value(value: Any, limit: int = 60) -> str:

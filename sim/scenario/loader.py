@@ -21,9 +21,9 @@ from pydantic import ValidationError
 from sim.scenario.checks import cross_check
 from sim.scenario.errors import Loc, Problem, ScenarioError, format_path
 from sim.scenario.merge import resolve_file, resolve_tree
-from sim.scenario.messages import problems_from_validation
+from sim.scenario.messages import problems_and_more
 from sim.scenario.model import Scenario
-from sim.scenario.yamlio import Node, read_tree
+from sim.scenario.yamlio import MAX_KEPT_PROBLEMS, Node, read_tree
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -112,7 +112,7 @@ def validate_tree(tree: Node) -> Scenario:
     scenario = validate_data(data, tree)
     findings = extreme_findings(scenario)
     if findings:
-        raise ScenarioError(_sorted(_located(findings, data, tree)))
+        raise _findings_error(findings, data, tree)
     return scenario
 
 
@@ -140,24 +140,25 @@ def validate_data(data: Mapping[str, Any], tree: Node | None = None) -> Scenario
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_sorted(problems_from_validation(exc, data, tree))) from None
+        problems, more = problems_and_more(exc, data, tree, MAX_KEPT_PROBLEMS)
+        raise ScenarioError(_sorted(problems), more=more) from None
     # Imported here: reading key paths needs this module.
     from sim.scenario.uncertain import input_findings
 
     findings = cross_check(scenario) + input_findings(scenario)
     if findings:
-        raise ScenarioError(_sorted(_located(findings, data, tree)))
+        raise _findings_error(findings, data, tree)
     return scenario
 
 
-def _located(findings: list[tuple[Loc, str]], data: Mapping[str, Any], tree: Node | None) -> list[Problem]:
-    """Findings as problems with the file and line of their key path."""
+def _findings_error(findings: list[tuple[Loc, str]], data: Mapping[str, Any], tree: Node | None) -> ScenarioError:
+    """Findings as one error: the first few located at their file and line, the rest counted."""
     problems = []
-    for loc, message in findings:
+    for loc, message in findings[:MAX_KEPT_PROBLEMS]:  # naming each costs a walk of the data
         node = tree.locate(loc) if tree is not None else None
         file, line = (node.file, node.line) if node is not None else (None, None)
         problems.append(Problem(file, line, format_path(loc, data), message))
-    return problems
+    return ScenarioError(_sorted(problems), more=len(findings) - len(problems))
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -14,16 +14,25 @@ child is deep-merged over it:
 Every merged node keeps the file and line where it was written, so an error
 points into the child where the child wrote the value and into the parent
 otherwise.
+
+A parent is a ``.yaml`` or ``.yml`` file, a chain of parents is at most
+:data:`MAX_EXTENDS` files long, and a file none of whose keys is a scenario key
+is refused as "not a scenario" without echoing what it holds.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.files import read_text
+from sim.scenario.model import Scenario
 from sim.scenario.yamlio import Node, read_tree
+
+MAX_EXTENDS = 16
+"""Most files in a chain of ``extends``: a scenario and up to 15 ancestors."""
+SUFFIXES = (".yaml", ".yml")
 
 
 def read_file(path: str) -> Node:
@@ -34,13 +43,15 @@ def read_file(path: str) -> Node:
     ScenarioError
         When the file cannot be read or is not valid scenario YAML.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem(path, None, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(path, None, "", f"cannot read the file: {exc}")]) from None
-    return read_tree(text, path)
+    return read_tree(read_text(path), path)
+
+
+def check_is_scenario(root: Node, path: str) -> None:
+    """Refuse a mapping none of whose keys is a scenario key, naming none of them."""
+    if root.value and not any(str(k) in Scenario.model_fields for k in root.value):
+        raise ScenarioError([Problem(path, None, "", (
+            "not a scenario: none of its keys is a scenario key (name, horizon, zones, demography, …)"
+        ))])
 
 
 def resolve_file(path: str) -> Node:
@@ -63,7 +74,9 @@ def resolve_file(path: str) -> Node:
         On any unreadable file, a missing parent, a cycle of ``extends`` or a
         removal of an item the parent does not have.
     """
-    return _resolve(read_file(path), path, [])
+    root = read_file(path)
+    check_is_scenario(root, path)
+    return _resolve(root, path, [])
 
 
 def resolve_tree(root: Node, path: str, chain: list[str]) -> Node:
@@ -84,16 +97,27 @@ def _resolve(root: Node, path: str, chain: list[str]) -> Node:
         raise ScenarioError(
             [Problem(ext.file, ext.line, "extends", "must be the name of a scenario file")]
         )
+    if not ext.value.lower().endswith(SUFFIXES):
+        raise ScenarioError([Problem(ext.file, ext.line, "extends", (
+            f"must name a scenario file ending in .yaml or .yml, got {ext.value[:80]!r}"
+        ))])
+    if len(chain) >= MAX_EXTENDS:
+        shown = " -> ".join([*chain[:2], "…", chain[-1]])
+        raise ScenarioError([Problem(ext.file, ext.line, "extends", (
+            f"the chain of parent files is longer than {MAX_EXTENDS} ({shown} -> …)"
+        ))])
     parent_path = os.path.normpath(os.path.join(os.path.dirname(path), ext.value))
     seen = [os.path.realpath(p) for p in chain]
     if os.path.realpath(parent_path) in seen:
         loop = " -> ".join([*chain, parent_path])
         raise ScenarioError([Problem(ext.file, ext.line, "extends", f"forms a cycle: {loop}")])
-    if not os.path.isfile(parent_path):
+    if not os.path.exists(parent_path):
         raise ScenarioError(
             [Problem(ext.file, ext.line, "extends", f"parent file not found: {parent_path}")]
         )
-    parent = _resolve(read_file(parent_path), parent_path, chain)
+    parent_root = read_file(parent_path)
+    check_is_scenario(parent_root, parent_path)
+    parent = _resolve(parent_root, parent_path, chain)
     problems: list[Problem] = []
     merged = merge_nodes(parent, root, "", problems)
     if problems:

@@ -5,8 +5,9 @@ members of a union spelled into it (``service.str-enum[Service]``,
 ``household_profiles.commodity.family.head_age``). This module removes those
 union members, keeps one error per place, maps the place back to the file and
 line where the value was written, and rewrites the message in the scenario's
-own words: ``must be >= 0, got -5``, ``unknown key 'colour' (allowed: …)``,
-``must be a date like 2021-09-01, got 'soon'``.
+own words: ``must be >= 0, got -5``, ``must be between 0 and 110, got 999``,
+``unknown key 'colour' (allowed: …)``, ``must be a date like 2021-09-01, got 'soon'``.
+A number above a range bounded on both sides is told the whole range.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import types
 from collections.abc import Mapping
 from typing import Annotated, Any, Union, get_args, get_origin
 
+import annotated_types as at
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from sim.scenario.errors import Loc, Problem, format_path, lookup_key, render_value
@@ -55,7 +58,9 @@ _SIMPLE: dict[str, str] = {
 }
 
 
-def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None) -> list[Problem]:
+def problems_from_validation(
+    exc: ValidationError, data: Any, tree: Node | None, limit: int | None = None
+) -> list[Problem]:
     """Turn a pydantic :class:`ValidationError` on scenario data into problems.
 
     Parameters
@@ -67,6 +72,8 @@ def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None)
     tree
         The same data as read from files, for file and line; ``None`` when the
         data came from no file.
+    limit
+        Stop after this many problems (``None``: no limit).
 
     Returns
     -------
@@ -76,6 +83,8 @@ def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors():
+        if limit is not None and len(problems) >= limit:
+            break
         cleaned = _clean_loc(err["loc"], data)
         if cleaned is None:
             continue
@@ -94,6 +103,18 @@ def problems_from_validation(exc: ValidationError, data: Any, tree: Node | None)
             Problem(node.file if node else None, node.line if node else None, path, message)
         )
     return problems
+
+
+def problems_and_more(
+    exc: ValidationError, data: Any, tree: Node | None, limit: int
+) -> tuple[list[Problem], int]:
+    """At most ``limit`` problems from :func:`problems_from_validation`, and how many
+    more places pydantic found wrong (naming each place costs a walk of the data)."""
+    problems = problems_from_validation(exc, data, tree, limit)
+    if len(problems) < limit:
+        return problems, 0
+    places = sum(1 for err in exc.errors() if _clean_loc(err["loc"], data) is not None)
+    return problems, max(places - limit, 0)
 
 
 def _clean_loc(loc: tuple[int | str, ...], data: Any) -> tuple[Loc, bool] | None:
@@ -130,10 +151,10 @@ def _message(err: ErrorDetails, loc: Loc, data: Any, is_key: bool) -> str:
     if kind == "extra_forbidden":
         return f"unknown key '{loc[-1]}' ({_allowed_keys(loc[:-1], data, str(loc[-1]))})"
     if kind in _COMPARISONS:
-        bound = next(iter(ctx.values()))
-        if isinstance(bound, float) and bound.is_integer():
-            bound = int(bound)
-        return f"must be {_COMPARISONS[kind]} {bound}{got}"
+        both = range_text(loc, data) if kind.startswith("less") else None
+        if both is not None:  # too large: say the whole range, the upper bound may surprise
+            return f"must be {both}{got}"
+        return f"must be {_COMPARISONS[kind]} {_num(next(iter(ctx.values())))}{got}"
     if kind == "enum":
         return _enum_message(str(ctx.get("expected", "")), value)
     if kind == "literal_error":
@@ -155,9 +176,59 @@ def _message(err: ErrorDetails, loc: Loc, data: Any, is_key: bool) -> str:
         return re.sub(r"^(Value error|Assertion failed), ", "", err["msg"])
     prefix = kind.split("_", 1)[0]
     if prefix in _SIMPLE:
-        return ("key " if is_key else "") + _SIMPLE[prefix] + got
+        # A boolean or an infinite number is told the range a number must lie in.
+        wrong = prefix == "finite" or (prefix in ("int", "float") and isinstance(value, bool))
+        both = range_text(loc, data) if wrong and not is_key else None
+        return ("key " if is_key else "") + _SIMPLE[prefix] + (f" {both}" if both else "") + got
     text = err["msg"]
     return text[:1].lower() + text[1:] + got
+
+
+def _num(bound: Any) -> Any:
+    return int(bound) if isinstance(bound, float) and bound.is_integer() else bound
+
+
+def range_text(loc: Loc, data: Any) -> str | None:
+    """``between 0 and 110`` for a number bounded on both sides; ``None`` otherwise."""
+    lo: Any = None
+    hi: Any = None
+    lo_open = hi_open = False
+    for c in constraints_at(loc, data):
+        if isinstance(c, at.Ge | at.Gt):
+            lo, lo_open = (c.ge, False) if isinstance(c, at.Ge) else (c.gt, True)
+        elif isinstance(c, at.Le | at.Lt):
+            hi, hi_open = (c.le, False) if isinstance(c, at.Le) else (c.lt, True)
+    if lo is None or hi is None:
+        return None
+    if not lo_open and not hi_open:
+        return f"between {_num(lo)} and {_num(hi)}"
+    low = f"more than {_num(lo)}" if lo_open else f"at least {_num(lo)}"
+    high = f"less than {_num(hi)}" if hi_open else f"at most {_num(hi)}"
+    return f"{low} and {high}"
+
+
+def constraints_at(loc: Loc, data: Any) -> list[Any]:
+    """The constraint objects (``Ge``, ``Le``…) declared for the value at ``loc``."""
+    if not loc:
+        return []
+    parent = type_at(loc[:-1], data)
+    if isinstance(parent, type) and issubclass(parent, BaseModel):
+        field = parent.model_fields.get(str(loc[-1]))
+        return [] if field is None else [*field.metadata, *_metadata(field.annotation)]
+    return _metadata(_step(parent, loc[-1]))
+
+
+def _metadata(tp: Any) -> list[Any]:
+    if get_origin(tp) is Annotated:
+        base, *extra = get_args(tp)
+        out: list[Any] = []
+        for m in extra:
+            out.extend(m.metadata if isinstance(m, FieldInfo) else [m])
+        return out + _metadata(base)
+    if get_origin(tp) in (Union, types.UnionType):
+        members = [m for m in get_args(tp) if m is not type(None)]
+        return _metadata(members[0]) if len(members) == 1 else []
+    return []
 
 
 def _enum_message(expected: str, value: Any) -> str:

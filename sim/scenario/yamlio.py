@@ -17,13 +17,21 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from sim.scenario.errors import Loc, Problem, ScenarioError, format_path
+from sim.scenario.errors import Loc, Problem, ScenarioError, format_path, render_value
 
 _STD = "tag:yaml.org,2002:"
 _MAP_TAG = _STD + "map"
 _SEQ_TAG = _STD + "seq"
-_MAX_NODES = 1_000_000
-"""Guard against alias bombs: no real scenario comes near this many values."""
+MAX_VALUES = 50_000
+"""Most values a file may hold, each use of an alias counted as a copy (the base
+scenario holds under 3,000, so 50,000 is ample): reading stops there, so a file of any size or an
+alias bomb ("billion laughs") is refused in one line and in bounded time."""
+MAX_KEPT_PROBLEMS = 100
+"""Problems kept while reading one file; the rest are counted."""
+
+
+class _TooManyValues(Exception):
+    """Raised as soon as a file is seen to hold more than :data:`MAX_VALUES` values."""
 
 
 @dataclass
@@ -82,6 +90,8 @@ class LineLoader(yaml.SafeLoader):
         self._pending: list[tuple[int, Loc, str]] = []
         self._open: set[int] = set()
         self._count = 0
+        self._composed = 0
+        self.more_problems = 0
 
     def construct_lenient_timestamp(self, node: ScalarNode) -> Any:
         """Build a date, keeping an impossible one (``2021-02-30``) as text for validation."""
@@ -89,6 +99,19 @@ class LineLoader(yaml.SafeLoader):
             return self.construct_yaml_timestamp(node)
         except ValueError:
             return str(node.value)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Compose as PyYAML does, counting values so that a huge file stops early."""
+        self._composed += 1
+        if self._composed > MAX_VALUES:
+            raise _TooManyValues
+        return super().compose_node(parent, index)
+
+    def flatten_mapping(self, node: MappingNode) -> None:
+        """Resolve merge keys (``<<``), refusing merges that multiply beyond the limit."""
+        super().flatten_mapping(node)
+        if len(node.value) > MAX_VALUES:
+            raise _TooManyValues
 
     def read(self) -> Node | None:
         """Parse the single document into a :class:`Node` tree; ``None`` if it is empty."""
@@ -103,11 +126,16 @@ class LineLoader(yaml.SafeLoader):
         return tree
 
     def _problem(self, line: int, loc: Loc, message: str) -> None:
-        self._pending.append((line, loc, message))
+        if len(self._pending) < MAX_KEPT_PROBLEMS:
+            self._pending.append((line, loc, message))
+        else:
+            self.more_problems += 1
 
     def _build(self, node: yaml.Node, loc: Loc, line: int) -> Node:
         self._count += 1
-        if self._count > _MAX_NODES or id(node) in self._open:
+        if self._count > MAX_VALUES:
+            raise _TooManyValues
+        if id(node) in self._open:
             self._problem(line, loc, "too many or recursive aliases")
             return Node(None, self.file, line)
         self._open.add(id(node))
@@ -138,7 +166,7 @@ class LineLoader(yaml.SafeLoader):
         try:
             return Node(self.construct_object(node, deep=True), self.file, line)
         except (yaml.YAMLError, ValueError, TypeError) as exc:
-            self._problem(line, loc, f"cannot read value {node.value!r}: {exc}")
+            self._problem(line, loc, f"cannot read value {render_value(node.value)}: {exc}")
             return Node(None, self.file, line)
 
     def _build_mapping(self, node: MappingNode, loc: Loc, line: int) -> Node:
@@ -196,12 +224,17 @@ def read_tree(text: str, file: str) -> Node:
         raise ScenarioError([Problem(file, line, "", f"YAML syntax error: {what}")]) from None
     except RecursionError:
         raise ScenarioError([Problem(file, None, "", "values are nested too deeply")]) from None
+    except _TooManyValues:
+        raise ScenarioError([Problem(file, None, "", (
+            f"holds more than {MAX_VALUES:,} values (each use of an alias counted): "
+            "far more than a scenario has"
+        ))]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(file, None, "", f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
     if loader.problems:
-        raise ScenarioError(loader.problems)
+        raise ScenarioError(loader.problems, more=loader.more_problems)
     if root is None:
         raise ScenarioError(
             [Problem(file, 1, "", "the file is empty (a scenario is a mapping of keys)")]

@@ -91,10 +91,9 @@ def test_smallest_safe_capacity_is_the_hand_computed_one_and_smaller_for_a_large
 
 def test_when_nothing_in_the_range_is_safe_the_answer_says_so(tmp_path: Path) -> None:
     out = tmp_path / "plan"
-    done = subprocess.run(
-        [sys.executable, "run.py", "plan", "capacity", "centre", str(PLANNING / "capacity.yaml"), "--risk", "0.1",
-         "--reps", str(REPS), "--max", "450", "--step", "50", "--workers", "0", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    argv = [sys.executable, "run.py", "plan", "capacity", "centre", str(PLANNING / "capacity.yaml"), "--risk", "0.1",
+            "--reps", str(REPS), "--max", "450", "--step", "50", "--workers", "0", "--out", str(out)]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "no capacity between 0 and 450 keeps P(unmet demand in the catchment > 0) <= 0.1" in done.stdout
     assert "(450) P = 0.25" in done.stdout
@@ -103,6 +102,16 @@ def test_when_nothing_in_the_range_is_safe_the_answer_says_so(tmp_path: Path) ->
                                    "p_exceed", "low", "high", "risk", "tolerance", "safe", "answer"]
     assert not table["answer"].any() and (out / "plan_curve.png").is_file()
     assert json.loads((out / "manifest.json").read_text())["answer"] is None
+    # A results folder like run's: the scenario as run, and a report whose planning section
+    # has the curve and says that nothing in the range suffices.
+    assert json.loads((out / "scenario.json").read_text())["resolved"]["name"] == load_scenario(
+        PLANNING / "capacity.yaml").name
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<section id="plan">' in html and "none within the range searched" in html
+    assert html.count("data:image/png;base64") == 1  # the probability curve
+    # The folder was claimed: the same --out again is refused before anything runs.
+    again = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "--force" in again.stderr
 
 
 @pytest.mark.parametrize("argv", [["opening", "nowhere"], ["opening", "centre", "--risk", "1.5"]])

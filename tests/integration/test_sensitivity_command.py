@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -80,6 +82,49 @@ def test_the_folder_holds_indices_a_record_and_figures(clean: tuple[Path, str]) 
     assert (out / "figures" / "morris_peak_unmet.png").is_file()
     assert (out / "figures" / "morris_over_time.png").is_file()
     assert "top inputs by mu* of peak_unmet" in stdout
+
+
+def test_the_folder_is_a_results_folder_whose_report_has_the_sensitivity_sections(
+        clean: tuple[Path, str], tmp_path: Path) -> None:
+    out, stdout = clean
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == "sensitivity" and manifest["program"] == "liaohe-sim"
+    assert manifest["runs"] == TASKS and manifest["scenario"] == "small_uncertain"
+    assert json.loads((out / "scenario.json").read_text(encoding="utf-8"))["resolved"]["name"] == "small_uncertain"
+    assert f"report: {out / 'report.html'}" in stdout
+    # `run.py report FOLDER` redraws it from the folder's files alone.
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("report.html"))
+    done = subprocess.run([sys.executable, "run.py", "report", str(copy)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    for folder in (out, copy):
+        html = (folder / "report.html").read_text(encoding="utf-8")
+        sections = re.findall(r'<section id="([^"]+)"', html)
+        assert sections[:3] == ["headline", "indices", "over-time"] and sections[-1] == "methods"
+        # The headline names, for each outcome, zone and service, the input with the largest
+        # mu* in indices.csv.
+        table = pd.read_csv(folder / "indices.csv")
+        whole = table[(table["method"] == "morris_mu_star") & (table["year"].astype(str) == "all")]
+        keys = ["outcome", "zone", "service"]
+        top = whole.loc[whole.groupby(keys)["index"].idxmax()]
+        want = {(r.outcome, r.zone, r.service): r.input for r in top.itertuples()}
+        got = {(o, z, s): i for o, z, s, i in re.findall(
+            r'data-outcome="([^"]+)" data-zone="([^"]+)" data-service="([^"]+)" data-top-input="([^"]+)"', html)}
+        assert len(want) > 1
+        assert got == want
+
+
+def test_a_second_analysis_into_a_folder_being_written_stops_at_once(tmp_path: Path) -> None:
+    from sim.outputs.locks import FileLock
+
+    out = tmp_path / "busy"
+    out.mkdir()
+    with FileLock(out / ".sensitivity.lock"):
+        done = subprocess.run(cli(SMALL, out), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert f"{out} is being written by another analysis (process {os.getpid()})" in done.stderr
+    assert not (out / "manifest.jsonl").exists()
 
 
 def test_a_bad_spec_names_file_line_and_key_path_and_runs_nothing(tmp_path: Path) -> None:

@@ -96,9 +96,11 @@ def school_sets(draw: st.DrawFn, fills: tuple[str, ...] = ("all_grades",)) -> li
 def check_invariants(res: Results) -> None:
     for s in SCHOOLS:
         k = res.services.index(s)
-        demand, served, unmet = (res.series[f][:, :, k] for f in ("demand", "served", "unmet"))
+        demand, served, unmet, capacity = (res.series[f][:, :, k] for f in ("demand", "served", "unmet", "capacity"))
+        # Unmet is max(demand - served, 0), so the balance says that nobody is
+        # served beyond their demand; and the town's pupils fit its seats.
         assert np.allclose(served + unmet, demand, atol=1e-6)
-        assert (unmet >= -1e-9).all()
+        assert (served.sum(axis=1) <= capacity.sum(axis=1) + 1e-6).all()
     cap, held = res.facility_series["capacity"], res.facility_series["served"]
     assert (held <= cap + 1e-6).all()
 

@@ -132,3 +132,47 @@ def test_loss_system_blocks_as_erlang_b() -> None:
     runs = [replicate(5000 + r, loss=True) for r in range(REPLICATIONS)]
     within_3_se([r.blocked_share for r in runs], erlang_b(BEDS, LAM / MU))
     assert all(r.mean_list == 0.0 for r in runs)
+
+
+def test_a_freed_bed_goes_to_the_longest_waiting_elder_of_any_zone() -> None:
+    # One facility serving two zones, its one bed taken. Elders join at t = 0.5
+    # (zone 1), 1.5 (zone 0), 2.5 (zone 1) and 3.5 (zone 0); beds then free one at
+    # a time. The list is in arrival order across zones ("a waiting list in
+    # arrival order"), so admissions go zone 1, 0, 1, 0.
+    env = simpy.Environment()
+    q = BedQueue(env, 2, [[0, 1]], [[0], [0]])
+    q.set_capacity(0, 1)
+    blocker = Stay(0, 1.0)
+    q.join(blocker)  # takes the only bed
+    stays = []
+    for t, zone in enumerate([1, 0, 1, 0]):
+        env.run(until=float(t) + 0.5)
+        stays.append(Stay(zone, 1.0))
+        q.join(stays[-1])
+    assert q.waiting == [2, 2] and q.in_bed == [1, 0]
+    q.leave(blocker)  # the bed frees: the first to join (zone 1) is admitted
+    assert (q.waiting, q.in_bed) == ([2, 1], [0, 1])
+    q.set_capacity(0, 2)  # a second bed: the zone-0 elder who joined at 1
+    assert (q.waiting, q.in_bed) == ([1, 1], [1, 1])
+    q.leave(stays[0])  # zone 1's first elder dies: zone 1's second (joined at 2)
+    assert (q.waiting, q.in_bed) == ([1, 0], [1, 1])
+    q.set_capacity(0, 3)
+    assert (q.waiting, q.in_bed) == ([0, 0], [2, 1])
+
+
+def test_an_elder_who_dies_waiting_leaves_the_list_and_its_length() -> None:
+    # No bed; three elders join at t = 0, one dies at t = 1, one at t = 3. The
+    # list-days up to t = 4 are 3 x 1 + 2 x 2 + 1 x 1 = 8, and the list is one long.
+    env = simpy.Environment()
+    q = BedQueue(env, 1, [[0]], [[0]])
+    stays = [Stay(0, 1.0) for _ in range(3)]
+    for s in stays:
+        q.join(s)
+    env.run(until=1.0)
+    q.leave(stays[0])
+    env.run(until=3.0)
+    q.leave(stays[2])
+    env.run(until=4.0)
+    assert q.waiting == [1] and q.area() == pytest.approx(8.0)
+    q.set_capacity(0, 2)  # the one still waiting is admitted; nobody else
+    assert (q.waiting, q.in_bed, q.occupied) == ([0], [1], [1])

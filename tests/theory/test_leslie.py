@@ -71,12 +71,15 @@ def leslie_projection(h: float, years: float = YEARS, max_age: float = 120.0) ->
     edges = np.arange(0.0, max_age + h / 2, h)
     mid = edges[:-1] + h / 2
     n = len(mid)
-    # Initial: uniform within each band, half female (the model draws sex 50/50).
+    # Initial: within each band in proportion to survival from birth, l(x) (the
+    # band's slice of the stationary population), half female (the model draws
+    # sex 50/50).
     pop = np.zeros(n)
     for label, share in AGE_SHARES.items():
         lo, hi = (int(x) for x in label.split("-"))
         inside = (mid >= lo) & (mid < hi + 1)
-        pop[inside] = N0 * share / inside.sum()
+        weight = np.exp(-cumulative_hazard(mid[inside]))
+        pop[inside] = N0 * share * weight / weight.sum()
     female, male = pop / 2, pop / 2
     # Survival of a cell to the next over one step, from the closed-form hazard.
     surv = np.exp(-(cumulative_hazard(mid + h) - cumulative_hazard(mid)))
@@ -84,16 +87,22 @@ def leslie_projection(h: float, years: float = YEARS, max_age: float = 120.0) ->
     # and the newborns' survival from birth to the end of the step.
     births_per_woman = fertility(mid) * h * np.sqrt(surv)
     newborn_surv = math.exp(-cumulative_hazard(np.array([h / 2]))[0])
-    leslie = np.zeros((n, n))
-    leslie[np.arange(1, n), np.arange(n - 1)] = surv[:-1]
     pf = 1.0 / (1.0 + SRB)
     for _ in range(int(round(years / h))):
         births = float(births_per_woman @ female) * newborn_surv
-        female, male = leslie @ female, leslie @ male
+        # The Leslie matrix's subdiagonal: cell k survives into cell k + 1 (the
+        # last cell dies out), applied as a shift rather than an n x n product.
+        female, male = _age_one_step(female, surv), _age_one_step(male, surv)
         # Newborns of the step sit, on average, at age h/2: the first cell.
         female[0] += births * pf
         male[0] += births * (1 - pf)
     return np.vstack([male, female]), mid
+
+
+def _age_one_step(cells: np.ndarray, surv: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(cells)
+    out[1:] = cells[:-1] * surv[:-1]
+    return out
 
 
 def band_totals(proj: np.ndarray, mid: np.ndarray) -> np.ndarray:

@@ -12,12 +12,21 @@ import datetime as dt
 import math
 
 import numpy as np
-from scipy import integrate
+import pytest
+from scipy import integrate, stats
 
 from sim.engine import simulate
 from sim.engine.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from sim.engine.hazards import MortalityHazard, PiecewiseHazard, exp1
-from sim.engine.households import FAMILY_COLUMNS, LifeTables, care_state, compose_family
+from sim.engine.households import (
+    FAMILY_COLUMNS,
+    BandAges,
+    LifeTables,
+    care_state,
+    compose_family,
+    compose_structure,
+    structure_columns,
+)
 from sim.engine.housing import move_in_lags
 from sim.scenario.model import FamilyProfile, OccupancyCurve, Scenario
 
@@ -122,3 +131,88 @@ def test_care_states_at_an_age_match_the_two_stage_chain() -> None:
     p2, _ = integrate.quad(f, 60, age, points=[70, 80], limit=200)
     for k, pk in ((0, p0), (2, p2), (1, 1 - p0 - p2)):
         assert within(float(np.mean(state == k)), pk, math.sqrt(pk * (1 - pk) / n)), k
+
+
+def test_a_units_occupancy_is_independent_of_its_households_composition() -> None:
+    # 400 projects of one unit each (each phase its own streams), occupied with
+    # long-run probability 0.5 within half a year; households of 1 or 2 members,
+    # 50/50, nobody born, dying or leaving. If the occupancy draw and the
+    # household's composition draws are independent, the occupied units' households
+    # have the profile's mean size 1.5 (SE 0.5 / sqrt(occupied)), and the size is
+    # uncorrelated with the move-in date (sample correlation, SE 1 / sqrt(occupied)).
+    n = 400
+    profile = {"kind": "age_structure", "household_size": {1: 0.5, 2: 0.5},
+               "age_shares": {"0-19": 0.0, "20-59": 1.0}, "occupancy": {"points": [[0.5, 0.5]]}}
+    s = town(horizon={"start": "2019-01-01", "end": "2019-12-31"}, report_every="month",
+             household_profiles={"commodity": profile}, variation={"slippage": False},
+             housing=[{"id": f"p{k}", "zone": "z", "type": "commodity",
+                       "phases": [{"date": "2019-01-01", "units": 1}]} for k in range(n)])
+    r = simulate(s, 5)
+    households, residents = r.households[:, 0], r.total_residents()[:, 0]
+    occupied = int(households[-1])
+    assert within(occupied, 0.5 * n, math.sqrt(0.25 * n))  # binomial occupancy
+    assert within(residents[-1] / occupied, 1.5, 0.5 / math.sqrt(occupied))
+    # Households arriving in each report interval and their members: the
+    # correlation of size with the arrival interval, from these sums alone
+    # (sizes are 1 or 2, so size^2 = 3 size - 2).
+    arrived, members = np.diff(households), np.diff(residents)
+    month = np.arange(1, len(households))
+    mean_t, mean_size = (arrived @ month) / occupied, residents[-1] / occupied
+    cov = (members @ month) / occupied - mean_t * mean_size
+    var_t = (arrived @ month**2) / occupied - mean_t**2
+    var_size = 3 * mean_size - 2 - mean_size**2
+    assert within(cov / math.sqrt(var_t * var_size), 0.0, 1 / math.sqrt(occupied))
+
+
+def test_head_ages_are_the_truncated_normal() -> None:
+    # Head ages N(31, 8^2) truncated to [22, 45]: every draw inside, and the mean
+    # and the share below 30 those of the truncated normal (scipy's closed form).
+    p = FamilyProfile.model_validate({
+        "kind": "family", "head_age": {"mean": 31, "sd": 8, "min": 22, "max": 45},
+        "partner_share": 0.0, "children": {0: 1.0}, "occupancy": {"points": [[1, 0.8]]}})
+    n = 50_000
+    comp = compose_family(p, np.random.default_rng(8).random((n, FAMILY_COLUMNS)), 0.488)
+    head = comp.age[comp.slot == 0]
+    assert len(head) == n and head.min() >= 22.0 and head.max() <= 45.0
+    law = stats.truncnorm((22 - 31) / 8, (45 - 31) / 8, loc=31, scale=8)
+    assert within(float(head.mean()), float(law.mean()), float(law.std()) / math.sqrt(n))
+    below = float(law.cdf(30.0))
+    assert within(float(np.mean(head < 30.0)), below, math.sqrt(below * (1 - below) / n))
+
+
+def test_children_are_younger_than_their_parents_by_18_years_at_least() -> None:
+    # ASSUMPTION of the model: no parent younger than 18 at a child's birth, and no
+    # child older than child_max_age; heads as young as 20, partners' ages spread.
+    p = FamilyProfile.model_validate({
+        "kind": "family", "head_age": {"mean": 26, "sd": 4, "min": 20, "max": 40}, "partner_share": 0.7,
+        "partner_age_gap_sd": 3.0, "children": {0: 0.2, 1: 0.4, 3: 0.4}, "child_max_age": 17,
+        "occupancy": {"points": [[1, 0.8]]}})
+    n = 20_000
+    comp = compose_family(p, np.random.default_rng(9).random((n, FAMILY_COLUMNS)), 0.488)
+    parent = np.full(n, np.inf)
+    adults = comp.slot <= 1
+    np.minimum.at(parent, comp.household[adults], comp.age[adults])
+    kids = (comp.slot >= 2) & (comp.slot < 11)
+    age, youngest = comp.age[kids], parent[comp.household[kids]]
+    assert np.all(age <= np.minimum(17.0, youngest - 18.0) + 1e-9)
+    # The bound binds: a youngest parent under 22 has only children under 4.
+    assert np.any(youngest < 22.0) and age[youngest < 22.0].max() < 4.0
+
+
+@pytest.mark.parametrize("life_table", [False, True])
+def test_ages_from_band_shares_stay_in_their_bands_and_keep_the_shares(life_table: bool) -> None:
+    # Whatever the shape within a band (flat, or the life table's), a band "a-b"
+    # holds its share of the people (binomial SE) and its ages run from a to the
+    # day before the (b + 1)th birthday: its last year is used.
+    shares = {"0-14": 0.2, "15-15": 0.1, "16-64": 0.55, "65-99": 0.15}
+    survival = MortalityHazard(4e-5, 0.09, 0.005).survival if life_table else None
+    n = 40_000
+    rng = np.random.default_rng(10)
+    comp = compose_structure({1: 1.0}, BandAges(shares, survival), rng.random((n, structure_columns())))
+    age = comp.age
+    for label, share in shares.items():
+        lo, hi = (int(x) for x in label.split("-"))
+        inside = (age >= lo) & (age < hi + 1)
+        assert within(float(inside.mean()), share, math.sqrt(share * (1 - share) / n)), label
+        assert age[inside].max() >= hi, label  # someone in the band's last year
+    assert age.min() >= 0.0 and age.max() < 100.0

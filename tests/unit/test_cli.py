@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import COMMANDS, build_parser, main
+from sim.cli import COMMANDS, build_parser, main, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,9 +38,12 @@ def test_each_command_help_teaches_with_an_example(command: str) -> None:
 
 def test_every_registered_command_has_a_handler() -> None:
     parser = build_parser()
-    assert len(COMMANDS) >= 2
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    # One parser per command module, the documented commands among them.
+    assert len(sub.choices) == len(COMMANDS)
+    assert {"run", "compare", "sweep", "validate", "schema"} <= set(sub.choices)
     args = parser.parse_args(["validate", "x.yaml"])
-    assert callable(args.handler)
+    assert args.handler is validate.run
 
 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,7 +76,11 @@ def test_schema_out_writes_the_file_whole(
 ) -> None:
     out = tmp_path / "scenario.schema.json"
     out.write_text("old", encoding="utf-8")
-    assert main(["schema", "--out", str(out)]) == 0
+    assert main(["schema", "--out", str(out)]) == 2  # an existing file is kept, as run keeps a folder
+    assert capsys.readouterr().err == (
+        f"run.py schema: {out} already exists: choose another --out, or pass --force to replace it\n")
+    assert out.read_text(encoding="utf-8") == "old"
+    assert main(["schema", "--out", str(out), "--force"]) == 0
     assert capsys.readouterr().out == ""
     assert json.loads(out.read_text(encoding="utf-8"))["title"] == "Scenario"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]

@@ -7,7 +7,7 @@ import pytest
 
 from sim.engine.services.allocation import allocate, zone_capacity
 from sim.engine.services.eldercare import person_uniforms
-from sim.engine.services.health import FOLLOWUP_FRACTION, family_doctor_demand
+from sim.engine.services.health import family_doctor_demand
 from sim.scenario.model import ContractRates, FamilyDoctorPolicy
 
 
@@ -41,9 +41,9 @@ def test_family_doctor_load_by_hand() -> None:
         contract_rate=ContractRates(children=0.3, working_age=0.2, elderly=0.7), online_followup_share=0.4
     )
     ages = _Ages(children=1000, working=5000, elderly=2000)
-    contracted = 0.3 * 1000 + 0.2 * 5000 + 0.7 * 2000  # 2,700
-    expected = contracted * (1 - 0.4 * FOLLOWUP_FRACTION)
-    assert family_doctor_demand(policy, ages)[0] == pytest.approx(expected)  # type: ignore[arg-type]
+    # Contracted: 0.3 x 1,000 + 0.2 x 5,000 + 0.7 x 2,000 = 2,700. Half of a contracted resident's in-person load is follow-up (the model's
+    # ASSUMPTION), and 40 % of follow-ups move online: 2,700 x (1 - 0.4 x 0.5).
+    assert family_doctor_demand(policy, ages)[0] == pytest.approx(2160.0)  # type: ignore[arg-type]
 
 
 def test_person_draws_are_keyed_and_uniform() -> None:

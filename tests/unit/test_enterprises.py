@@ -1,9 +1,11 @@
 """Enterprises in a replication: worker housing, factory space, tables, common random numbers.
 
 Small scenarios (every number a test fixture) whose outcomes follow from hand
-arithmetic: with no vacant dwelling every worker household commutes; with
+arithmetic: a park's live jobs hold floor(jobs / 1.5) worker households at
+every date; with no dwelling on the market every one of them commutes; with
 ample talent apartments none does; units promised to scheduled move-ins are
-not vacant; factory space is served as min(demand, capacity).
+not on the market, nor is the off-market share of empty commodity flats;
+factory space is served as min(demand, capacity).
 """
 
 from __future__ import annotations
@@ -78,53 +80,113 @@ def _scenario(**paths: object) -> Scenario:
     return sc
 
 
-def _last(table: dict[str, np.ndarray], column: str) -> int:
-    rows = table["date"] == table["date"][-1]
-    return int(table[column][rows].sum())
+NO_DEATHS = {"demography__mortality__gompertz__a": 1e-12, "demography__mortality__infant": 0.0}
+"""Nobody dies and (out_migration 0) nobody leaves: no dwelling frees but those of worker households."""
 
 
-def _wanting(r: Results) -> int:
-    jobs = r.tables["jobs"]
-    return math.floor(_last(jobs, "jobs_created_cumulative") / 1.5)  # live_in_town_share 1
+def _per_date(table: dict[str, np.ndarray], column: str) -> np.ndarray:
+    """``column`` summed over rows of each date, in date order."""
+    dates = sorted(set(table["date"].tolist()))
+    return np.array([int(table[column][table["date"] == d].sum()) for d in dates])
+
+
+def _held(r: Results) -> np.ndarray:
+    """Worker households the live jobs hold at each date: floor(jobs / 1.5) (one park, all want the town)."""
+    return np.floor(_per_date(r.tables["jobs"], "jobs") / 1.5 + 1e-9).astype(int)
 
 
 def test_with_no_housing_every_worker_household_commutes() -> None:
     r = simulate(_scenario())
     w = r.tables["worker_households"]
-    assert _last(w, "housed") == 0
-    assert _last(w, "commuting") == _wanting(r) > 100
+    assert (_per_date(w, "housed") == 0).all()
+    np.testing.assert_array_equal(_per_date(w, "commuting"), _held(r))
+    assert _held(r)[-1] > 100
     k = r.services.index("housing")
-    assert r.series["unmet"][-1, 0, k] == _wanting(r)
+    np.testing.assert_array_equal(r.series["unmet"][:, 0, k], _held(r))
     assert r.households[-1].sum() == 0
 
 
 def test_with_ample_talent_apartments_no_worker_household_commutes() -> None:
     talent = [dict(TALENT[0], occupancy={"points": [[1, 0.01]]}, phases=[{"date": "2019-01-01", "units": 20000}])]
-    r = simulate(_scenario(housing=talent))
+    r = simulate(_scenario(housing=talent, **NO_DEATHS))
     w = r.tables["worker_households"]
-    assert _last(w, "commuting") == 0
-    assert _last(w, "housed") == _wanting(r) > 100
+    assert (_per_date(w, "commuting") == 0).all()
+    np.testing.assert_array_equal(_per_date(w, "housed"), _held(r))
+    assert _held(r)[-1] > 100
 
 
-def test_units_promised_to_scheduled_move_ins_are_not_vacant() -> None:
+def test_units_promised_to_scheduled_move_ins_are_not_on_the_market() -> None:
     # 1,000 talent apartments delivered at the start; with occupancy variation off
     # exactly round(1,000 x 0.9) = 900 are promised to households moving in within a
-    # year, so exactly 100 are vacant for worker households; nobody leaves (no
-    # out-migration) and a dwelling emptied by deaths is promised to its re-let.
-    r = simulate(_scenario(housing=TALENT, variation__occupancy=False))
+    # year, so exactly 100 are on the market for worker households. Nobody dies or
+    # leaves on their own, so the only dwellings that free are these 100 again.
+    r = simulate(_scenario(housing=TALENT, variation__occupancy=False, **NO_DEATHS))
     w = r.tables["worker_households"]
-    assert _last(w, "housed") == 100
-    assert _last(w, "commuting") == _wanting(r) - 100
+    housed = _per_date(w, "housed")
+    assert housed.max() == 100
+    np.testing.assert_array_equal(_per_date(w, "commuting"), _held(r) - housed)
 
 
-def test_preferred_types_are_taken_in_order() -> None:
+def test_preferred_types_are_taken_in_order_and_empty_flats_off_the_market_stay_empty() -> None:
     commodity = {"id": "homes", "zone": "park_zone", "type": "commodity", "phases": [{"date": "2019-01-01", "units": 5000}]}
-    sc = _scenario(housing=[*TALENT, commodity], variation__occupancy=False)
+    sc = _scenario(housing=[*TALENT, commodity], variation__occupancy=False, **NO_DEATHS)
     talent_only = simulate(set_path(sc, "enterprises.workers.preferred_types", ["talent_apartment"]))
     both = simulate(sc)
-    # Talent apartments first (100 vacant, as above), then 5,000 x 0.2 = 1,000 commodity.
-    assert _last(talent_only.tables["worker_households"], "housed") == 100
-    assert _last(both.tables["worker_households"], "housed") == min(_wanting(both), 1100)
+    # Talent apartments first (100 on the market, as above), then the on-market share
+    # 0.2 (the default) of the 5,000 x (1 - 0.8) = 1,000 commodity flats left empty:
+    # 200. A worker household whose job ends and who stays keeps its dwelling, so
+    # the housed count may later fall below what was taken; the dwellings may not.
+    assert _per_date(talent_only.tables["worker_households"], "housed").max() == 100
+    assert _per_date(both.tables["worker_households"], "housed").max() <= 300
+    d = both.tables["dwellings"]
+    talent, homes = d["type"] == "talent_apartment", d["type"] == "commodity"
+    assert d["occupied"][talent].max() == 900 + 100
+    assert d["occupied"][homes].max() == 4000 + 200  # 800 empty flats stay empty
+    only = talent_only.tables["dwellings"]
+    assert only["occupied"][only["type"] == "commodity"].max() == 4000
+
+
+def test_live_jobs_hold_their_worker_households_at_every_date() -> None:
+    # Half of the new worker households want the town; firms fail and shrink, so
+    # ties end. At every date housed + commuting + elsewhere = floor(live jobs / 1.5).
+    r = simulate(_scenario(housing=TALENT, enterprises__workers__live_in_town_share=0.5), 4)
+    w = r.tables["worker_households"]
+    tied = _per_date(w, "housed") + _per_date(w, "commuting") + _per_date(w, "living_elsewhere")
+    np.testing.assert_array_equal(tied, np.floor(_per_date(r.tables["jobs"], "jobs") / 1.5 + 1e-9))
+    assert (_per_date(r.tables["jobs"], "jobs_lost_cumulative") > 0).any()
+
+
+def test_a_household_whose_job_ends_leaves_town_with_the_scenario_probability() -> None:
+    # Each housed household whose job ends leaves with probability 0.3 (a Bernoulli
+    # draw): over n endings the share leaving has SE sqrt(0.3 x 0.7 / n).
+    talent = [dict(TALENT[0], occupancy={"points": [[1, 0.01]]}, phases=[{"date": "2019-01-01", "units": 20000}])]
+    sc = _scenario(housing=talent, enterprises__workers__leave_town_when_job_ends=0.3)
+    left = stayed = 0
+    for seed in range(3):
+        w = simulate(sc, seed).tables["worker_households"]
+        left += _per_date(w, "left_town_job_ended")[-1]
+        stayed += _per_date(w, "stayed_job_ended")[-1]
+    n = left + stayed
+    assert n > 200
+    assert abs(left / n - 0.3) <= 3 * math.sqrt(0.3 * 0.7 / n)
+
+
+def test_commuters_take_dwellings_that_come_on_the_market_within_one_retry_interval() -> None:
+    # No dwelling until 1,000 talent apartments are delivered on 2022-01-01; with
+    # occupancy variation off round(1,000 x 0.01) = 10 are let to their own
+    # households and 990 are on the market. Commuters look again every 3 months,
+    # so by the first quarterly report at least 3 months after delivery
+    # (2022-07-01) every commuter has a dwelling, as long as they number <= 990.
+    late = [dict(TALENT[0], occupancy={"points": [[1, 0.01]]}, phases=[{"date": "2022-01-01", "units": 1000}])]
+    r = simulate(_scenario(housing=late, variation__occupancy=False, **NO_DEATHS))
+    w = r.tables["worker_households"]
+    dates = sorted(set(w["date"].tolist()))
+    before = [i for i, d in enumerate(dates) if d < np.datetime64("2022-01-01")]
+    commuting, housed = _per_date(w, "commuting"), _per_date(w, "housed")
+    assert (housed[before] == 0).all() and commuting[before][-1] > 0
+    i = dates.index(np.datetime64("2022-07-01").astype(object))
+    assert _held(r)[i] <= 990
+    assert commuting[i] == 0 and housed[i] == _held(r)[i]
 
 
 def test_factory_space_serves_the_lesser_of_demand_and_capacity() -> None:
@@ -148,7 +210,7 @@ def test_tables_conserve_jobs_and_the_incubator_pays_each_grant(seed: int) -> No
     r = simulate(_scenario(), seed)
     j = r.tables["jobs"]
     np.testing.assert_array_equal(j["jobs"], j["jobs_created_cumulative"] - j["jobs_lost_cumulative"])
-    assert (j["jobs"] >= 0).all() and (np.diff(j["enterprises_failed_cumulative"]) >= 0).all()
+    assert (np.diff(j["enterprises_failed_cumulative"]) >= 0).all() and j["enterprises_failed_cumulative"][-1] > 0
     inc = r.tables["incubator"]
     np.testing.assert_array_equal(inc["grants_yuan"], 200_000.0 * inc["incubated"])
     assert (inc["financed"] <= inc["incubated"]).all() and (inc["incubated"] <= inc["screened"]).all()
@@ -189,9 +251,9 @@ def test_plot_jobs_draws_one_line_per_park_and_two_stacked_areas() -> None:
 
 def test_a_household_composed_at_zero_and_shifted_equals_one_composed_at_its_arrival() -> None:
     from sim.engine.housing import Stock, composer, make_households
-    from sim.engine.services.workers import shift_clocks
     from sim.engine.streams import Stream, Streams
     from sim.engine.town import life_tables
+    from sim.engine.workers import shift_clocks
 
     sc = _scenario()
     life = life_tables(sc.demography)
@@ -204,5 +266,5 @@ def test_a_household_composed_at_zero_and_shifted_equals_one_composed_at_its_arr
         shift_clocks(b, t)
         assert a.depart == pytest.approx(b.depart) and a.key == b.key
         for p, q in zip(a.members, b.members, strict=True):
-            for clock in ("birth", "death", "next_birth", "next_care"):
+            for clock in ("birth", "death", "next_birth", "next_care", "leave_home"):
                 assert getattr(p, clock) == pytest.approx(getattr(q, clock))

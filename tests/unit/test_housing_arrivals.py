@@ -72,3 +72,22 @@ def test_one_year_after_delivery_half_the_units_are_occupied() -> None:
     assert r.households[i, 1] == 50  # 100 units x 50 % after one year
     j = r.dates.index(dt.date(2025, 1, 1))
     assert r.households[j, 1] == 80 + 32  # long run: 80 % of 100 and of 40
+
+
+def test_occupied_units_are_rounded_to_the_nearest_unit() -> None:
+    # 7 units at long-run 80 %: round(5.6) = 6 households, not 5.
+    doc = scenario().model_dump()
+    doc["housing"][0]["phases"] = [{"date": dt.date(2020, 1, 1), "units": 7}]
+    r = simulate(Scenario.model_validate(doc))
+    assert r.households[-1, 1] == 6
+
+
+def test_a_fixed_slippage_delays_delivery_by_exactly_its_months() -> None:
+    # 6 months = 6 x 365.25 / 12 = 182.625 days after 2020-01-01 (day 0.0 of the
+    # phase): delivered on day 182.625, which falls on 2020-07-01 (182 days later).
+    s = Scenario.model_validate(scenario().model_dump() | {
+        "housing_defaults": {"slippage_months": {"distribution": "fixed", "mean": 6}},
+        "variation": {"slippage": True, "occupancy": False}})
+    d = simulate(s).tables["deliveries"]
+    assert list(d["planned"]) == [dt.date(2020, 1, 1), dt.date(2021, 7, 1)]
+    assert list(d["delivered"]) == [dt.date(2020, 7, 1), dt.date(2021, 12, 30)]

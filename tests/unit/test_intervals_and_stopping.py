@@ -45,6 +45,8 @@ def test_pairs_with_a_missing_value_are_left_out() -> None:
     per_rep = pd.concat([long("a", [1, np.nan, 3, 4]), long("b", [2, 4, np.nan, 6])])
     row = paired_differences(per_rep, "a").iloc[0]
     assert row["n"] == 2 and row["diff_mean"] == 1.5
+    # The means are those of the complete pairs (1, 2) and (4, 6) only.
+    assert (row["baseline_mean"], row["scenario_mean"]) == (2.5, 4.0)
 
 
 def test_widest_half_width_of_one_or_every_pair() -> None:

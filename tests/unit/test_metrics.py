@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -33,6 +34,18 @@ def test_per_replication_metrics_by_hand() -> None:
     assert bool(got["any_shortfall"])
 
 
+def test_the_last_report_date_stands_for_as_long_as_the_one_before() -> None:
+    # Unmet only at the last report (2022-01-01): it is held as long as the interval
+    # before it, 2021-07-01 to 2022-01-01 = 184 days.
+    got = per_rep_gaps(series([[0, 0, 0, 0, 30]])).iloc[0]
+    assert got["unmet_seat_years"] == pytest.approx(30 * 184 / 365.25)
+    assert got["months_in_shortfall"] == pytest.approx(184 / 365.25 * 12)
+    assert got["first_shortfall"] == got["peak_date"] == pd.Timestamp("2022-01-01")
+    # And the first report date stands for the interval after it (182 days).
+    first = per_rep_gaps(series([[30, 0, 0, 0, 0]])).iloc[0]
+    assert first["unmet_seat_years"] == pytest.approx(30 * 182 / 365.25)
+
+
 def test_no_shortfall_gives_no_dates_and_zero_totals() -> None:
     got = per_rep_gaps(series([[0, 0, 0, 0, 0]])).iloc[0]
     assert pd.isna(got["first_shortfall"]) and pd.isna(got["peak_date"])
@@ -45,9 +58,52 @@ def test_across_replications_medians_shares_and_interval() -> None:
     assert s["share_reps_shortfall"] == pytest.approx(2 / 3)
     assert s["peak_unmet_median"] == 20
     assert s["first_shortfall_median"] == pd.Timestamp("2020-10-01")  # median of two dates
-    years = per["unmet_seat_years"].to_numpy()
-    half = 1.959963984540054 * years.std(ddof=1) / math.sqrt(3)
+    # Seat-years 10 x 184/365.25 + 30 x 181/365.25, 0, 20 x (181 + 184)/365.25: the
+    # 95 % Student-t interval of their mean, t(0.975, 2) = 4.302652729911275 (tables).
+    years = np.array([(10 * 184 + 30 * 181) / 365.25, 0.0, 20 * 365 / 365.25])
+    half = 4.302652729911275 * years.std(ddof=1) / math.sqrt(3)
+    assert s["unmet_seat_years_mean"] == pytest.approx(years.mean())
     assert s["unmet_seat_years_ci_low"] == pytest.approx(years.mean() - half)
+    assert s["unmet_seat_years_ci_high"] == pytest.approx(years.mean() + half)
+
+
+def test_medians_and_90th_percentile_across_replications_by_hand() -> None:
+    # First shortfalls 2020-07-01, 2021-01-01 and 2022-01-01: the median is the
+    # middle date (their mean would be 2021-03-03). Peaks 30, 0, 20, 40: the 90th
+    # percentile interpolates between 30 and 40 at rank 0.9 x 3 = 2.7, giving 37.
+    per = per_rep_gaps(series([[0, 10, 30, 0, 0], [0, 0, 0, 0, 0], [0, 0, 20, 0, 0], [0, 0, 0, 0, 40]]))
+    s = summarise_gaps(per).iloc[0]
+    assert s["first_shortfall_median"] == pd.Timestamp("2021-01-01")
+    assert s["peak_unmet_p90"] == pytest.approx(37.0)
+    assert s["peak_unmet_median"] == pytest.approx(25.0)
+    assert s["share_reps_shortfall"] == pytest.approx(3 / 4)
+
+
+def test_without_a_shortfall_the_summary_stands_at_the_date_of_peak_demand() -> None:
+    s = series([[0, 0, 0, 0, 0]])
+    s["demand"] = [50.0, 90.0, 70.0, 60.0, 40.0]
+    pop = pd.DataFrame({"rep": 0, "date": DATES, "zone": "z", "age_band": "18-59",
+                        "residents": [1000, 2000, 4000, 4000, 4000], "households": 1})
+    out = gap_summary(s, pop, StaticNorms()).iloc[0]
+    assert out["at_date"] == pd.Timestamp("2020-07-01") and out["demand_at_date"] == 90.0
+    assert out["static_requirement_at_date"] == pytest.approx(30.0 * 2)
+
+
+def test_the_interval_of_the_mean_covers_it_95_percent_of_the_time() -> None:
+    # 300 zones of 3 replications each, unmet seat-years drawn normal with mean
+    # 10: the share of intervals that contain 10 is 0.95 if they are 95 %
+    # intervals (binomial SE sqrt(0.95 x 0.05 / 300) = 0.013; allowed 4 SE).
+    # A normal-quantile interval would cover only P(|t_2| < 1.96) = 0.81.
+    n_zones, reps = 300, 3
+    values = np.random.default_rng(2).normal(10.0, 3.0, (n_zones, reps))
+    per = pd.DataFrame({
+        "zone": np.repeat([f"z{i}" for i in range(n_zones)], reps), "service": "kindergarten",
+        "unmet_seat_years": values.ravel(), "any_shortfall": True, "peak_unmet": 1.0,
+        "months_in_shortfall": 1.0, "first_shortfall": pd.NaT, "peak_date": pd.NaT,
+    })
+    s = summarise_gaps(per)
+    covered = ((s["unmet_seat_years_ci_low"] <= 10.0) & (s["unmet_seat_years_ci_high"] >= 10.0)).mean()
+    assert abs(covered - 0.95) <= 4 * math.sqrt(0.95 * 0.05 / n_zones), covered
 
 
 def test_static_requirement_is_the_quota_times_residents() -> None:

@@ -92,7 +92,7 @@ def test_set_path_accepts_text_as_a_file_would_hold_it(base: Scenario) -> None:
         (
             "housing_defaults.delay_months",
             500,
-            "housing_defaults.delay_months: must be <= 120, got 500",
+            "housing_defaults.delay_months: must be between -120 and 120, got 500",
         ),
     ],
 )

@@ -40,7 +40,7 @@ def _problems(tmp_path: Path, body: str, base: Path = SMALL_BASE) -> list[str]:
     ("method: {kind: sobol, samples: 8}\ninputs:\n  - {id: t, path: demography.tfr, apply: scale, "
      "distribution: {kind: uniform, low: 0.5, high: 9}, source: s}\n",
      "spec.yaml:5: inputs[t].distribution: at its high (9.0) the scenario is invalid: demography.tfr: "
-     "must be <= 8, got 9.9"),
+     "must be between 0 and 8, got 9.9"),
 ])
 def test_a_bad_spec_is_one_line_at_its_file_line_and_key_path(tmp_path: Path, body: str, expected: str) -> None:
     assert _problems(tmp_path, body) == [expected]

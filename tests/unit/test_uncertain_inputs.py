@@ -72,7 +72,7 @@ def test_a_range_whose_extreme_breaks_the_scenario_is_refused_when_loaded() -> N
     lines = _problems("  - id: occ\n    path: household_profiles.commodity.occupancy\n    apply: scale\n"
                       "    distribution: {kind: triangular, low: 0.8, mode: 1.0, high: 1.2}\n    source: s\n")
     assert lines == ["u.yaml:7: uncertain_inputs[occ].distribution: at its high (1.2) the scenario is invalid: "
-                     "household_profiles.commodity.occupancy.points[1][1]: must be <= 1, got 1.08"]
+                     "household_profiles.commodity.occupancy.points[1][1]: must be between 0 and 1, got 1.08"]
 
 
 def test_scale_multiplies_a_number_a_whole_number_and_every_value_of_a_curve() -> None:

@@ -97,7 +97,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "many_problems.yaml": [
         "3: seed: must be >= 0, got -1",
-        "6: demography.out_migration_per_year: must be <= 1, got 2",
+        "6: demography.out_migration_per_year: must be between 0 and 1, got 2",
         "9: facilities[core_kg].fill: must be one of 'all_grades' or 'grade_by_grade', got 'someday'",
     ],
 }

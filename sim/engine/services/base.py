@@ -20,6 +20,7 @@ from sim.engine.housing import Housing
 from sim.engine.population import Population
 from sim.engine.results import FacilityKey
 from sim.engine.streams import Streams
+from sim.engine.workers import WorkerHouseholds
 from sim.scenario.model import Scenario, Service
 
 
@@ -37,6 +38,7 @@ class Context:
     times: tuple[float, ...]
     zone_index: dict[str, int]
     distance_km: np.ndarray  # (Z, Z) between zone centroids
+    workers: WorkerHouseholds | None = None  # the worker-household source, when there are parks
 
     @property
     def n_zones(self) -> int:

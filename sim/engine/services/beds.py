@@ -9,6 +9,11 @@ discharge"). A stay ends when its owner calls :meth:`BedQueue.leave` (death, the
 household leaving town) or at a discharge event the queue schedules itself
 (exponential with rate ``discharge_per_day``, from the stay's own Exp(1) draw).
 
+Every join ends in one recorded outcome (:attr:`BedQueue.outcomes`): admitted
+(at once or after a wait), died while waiting, left town while waiting, or
+blocked (loss system); those still on the list at the end are
+:meth:`BedQueue.still_waiting`. A discharge is announced to ``on_discharge``.
+
 The queue knows nothing of households: it serves :class:`Stay` records. With
 ``loss=True`` nobody waits (an Erlang loss system): an elder finding no free bed
 is blocked and counted. Each zone's list is a heap keyed by the time of joining
@@ -19,19 +24,26 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import simpy
 
 WAITING, IN_BED, DONE = range(3)
 
+ADMITTED, DIED, LEFT, BLOCKED = range(4)
+"""How a join ended (:attr:`BedQueue.outcomes`)."""
+
 
 class Stay:
-    """One elder's claim on a bed: waiting, in a bed, or done."""
+    """One elder's claim on a bed: waiting, in a bed, or done.
 
-    __slots__ = ("zone", "joined", "state", "facility", "version", "stay_e", "owner")
+    ``episode`` counts the elder's earlier claims (0: the first; a discharged
+    elder who seeks a bed again makes a new claim).
+    """
 
-    def __init__(self, zone: int, stay_e: float, owner: object = None) -> None:
+    __slots__ = ("zone", "joined", "state", "facility", "version", "stay_e", "owner", "episode")
+
+    def __init__(self, zone: int, stay_e: float, owner: object = None, episode: int = 0) -> None:
         self.zone = zone
         self.joined = 0.0
         self.state = WAITING
@@ -39,6 +51,7 @@ class Stay:
         self.version = 0  # bumped whenever a heap entry or discharge event goes stale
         self.stay_e = stay_e  # Exp(1) draw; the stay lasts stay_e / discharge rate
         self.owner = owner
+        self.episode = episode
 
 
 class BedQueue:
@@ -58,6 +71,8 @@ class BedQueue:
         Rate of leaving a bed other than by :meth:`leave`; 0: never.
     loss
         If true, an elder who finds no free bed is blocked instead of waiting.
+    on_discharge
+        Called with the stay at each discharge (after the bed is freed).
     """
 
     def __init__(
@@ -68,6 +83,7 @@ class BedQueue:
         preference: Sequence[Sequence[int]],
         discharge_per_day: float = 0.0,
         loss: bool = False,
+        on_discharge: Callable[[Stay], None] | None = None,
     ) -> None:
         self.env = env
         self.served_zones = [list(z) for z in served_zones]
@@ -86,6 +102,8 @@ class BedQueue:
         self._area = 0.0  # time integral of the total list length
         self._last = env.now
         self.waits: list[tuple[int, float, float]] = []  # (zone, admitted at, days waited)
+        self.outcomes: list[tuple[int, float, float, int, int]] = []  # (zone, joined, ended, outcome, episode)
+        self.on_discharge = on_discharge
 
     # ----------------------------------------------------------------- levels
 
@@ -112,14 +130,17 @@ class BedQueue:
         if self.loss:
             stay.state = DONE
             self.blocked += 1
+            self._record(stay, BLOCKED)
             return
         self._enlist(stay)
 
-    def leave(self, stay: Stay) -> None:
-        """The elder's claim ends (death, departure): off the list, or the bed frees."""
+    def leave(self, stay: Stay, outcome: int = LEFT) -> None:
+        """The elder's claim ends (``outcome``: :data:`DIED` or :data:`LEFT` town):
+        off the list, or the bed frees."""
         if stay.state == WAITING:
             self.waiting[stay.zone] -= 1
             self._level(-1)
+            self._record(stay, outcome)
         elif stay.state == IN_BED:
             self._free(stay)
         stay.state = DONE
@@ -148,7 +169,14 @@ class BedQueue:
         self.capacity[f] = beds
         self._refill(f)
 
+    def still_waiting(self) -> list[Stay]:
+        """The elders on a waiting list now, in no particular order."""
+        return [e[3] for heap in self._heaps for e in heap if e[3].version == e[2] and e[3].state == WAITING]
+
     # ----------------------------------------------------------------- internals
+
+    def _record(self, stay: Stay, outcome: int) -> None:
+        self.outcomes.append((stay.zone, stay.joined, self.env.now, outcome, stay.episode))
 
     def _enlist(self, stay: Stay) -> None:
         stay.state = WAITING
@@ -163,6 +191,7 @@ class BedQueue:
         self.occupied[f] += 1
         self.in_bed[stay.zone] += 1
         self.waits.append((stay.zone, self.env.now, self.env.now - stay.joined))
+        self._record(stay, ADMITTED)
         if self.rate > 0.0:
             ev = self.env.timeout(stay.stay_e / self.rate)
             version = stay.version
@@ -173,6 +202,8 @@ class BedQueue:
             self._free(stay)
             stay.state = DONE
             stay.version += 1
+            if self.on_discharge is not None:
+                self.on_discharge(stay)
 
     def _free(self, stay: Stay) -> None:
         f = stay.facility

@@ -6,16 +6,21 @@ the "needs institutional care" state, or arrives in it, seeks a bed with
 probability ``services.eldercare_bed.institutional_share`` and joins the
 :class:`~sim.engine.services.beds.BedQueue`. A stay ends at death, at the
 household's leaving town, or at discharge (exponential at
-``discharge_per_year``; a discharged elder does not seek a bed again,
-ASSUMPTION). Facilities open and change capacity at their dates (the three
+``discharge_per_year``); a discharged elder seeks a bed again after an
+exponential time at ``reseek_per_year`` (ASSUMPTION; default 0: never), while
+alive and in town. Facilities open and change capacity at their dates (the three
 subdistrict nursing homes upgraded, docs/seed.md §1). Common random numbers: the
 choice and the stay's Exp(1) draw come from a hash of the root seed, the
-household key and the elder's birth time, never from a household's generator or
-a population stream, so changing a facility leaves every life unchanged.
+household key and the elder's birth time (and, for a later claim, its number:
+the delay before seeking again and that stay's draw), never from a household's
+generator or a population stream, so changing a facility leaves every life
+unchanged.
 Series per zone: demand = waiting + in a bed, served = in a bed, unmet =
 waiting = the zone's list; capacity as in :mod:`~sim.engine.services.allocation`.
 The list belongs to zones, so facility rows carry capacity and occupied beds only.
-Table ``bed_waits``: waits of admitted elders by zone and year of admission.
+Table ``bed_waits``: every join by zone and year of joining, counted by outcome
+(admitted, died waiting, left town, still waiting), with waits summarised with
+the censoring explicit (:mod:`~sim.engine.services.bed_waits`).
 
 **Day care** (``day_care``): residents needing community care × uptake.
 **Canteens** (``senior_canteen``): residents aged ``min_age``+ (default 80) or
@@ -43,7 +48,8 @@ from sim.engine.households import Household, Person
 from sim.engine.results import FacilityKey
 from sim.engine.services.allocation import reach, schedules_for, zone_capacity
 from sim.engine.services.base import Context, ServiceOutput
-from sim.engine.services.beds import BedQueue, Stay
+from sim.engine.services.bed_waits import wait_table
+from sim.engine.services.beds import DIED, LEFT, BedQueue, Stay
 from sim.engine.services.facilities import FacilitySchedule
 from sim.scenario.model import Service
 
@@ -59,10 +65,13 @@ def _mix(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def person_uniforms(seed: int, household_key: int, birth: float) -> tuple[float, float]:
-    """Two uniforms in [0, 1) keyed to one resident (root seed, household, birth time)."""
+def person_uniforms(seed: int, household_key: int, birth: float, episode: int = 0) -> tuple[float, float]:
+    """Two uniforms in [0, 1) keyed to one resident (root seed, household, birth
+    time) and to their ``episode``-th claim on a bed (0: the first)."""
     bits = struct.unpack("<Q", struct.pack("<d", birth))[0]
     h = _mix(_mix(_mix((seed & _MASK) ^ _SALT) ^ (household_key & _MASK)) ^ bits)
+    if episode:
+        h = _mix(h ^ _mix(episode))
     return (h >> 11) * 2.0**-53, (_mix(h) >> 11) * 2.0**-53
 
 
@@ -75,11 +84,14 @@ class EldercareBeds:
         self.share = policy.institutional_share
         self.seed = ctx.streams.seed
         self.reach = reach(ctx, schedules)
+        self.reseek_per_day = policy.reseek_per_year / DAYS_PER_YEAR
         self.queue = BedQueue(
             ctx.env, ctx.n_zones, self.reach.served_zones, self.reach.preference,
             discharge_per_day=policy.discharge_per_year / DAYS_PER_YEAR,
+            on_discharge=self._discharged if self.reseek_per_day > 0 else None,
         )
         self.stays: dict[int, Stay] = {}  # id(person) -> claim; the claim holds the person
+        self.keys: dict[int, int] = {}  # id(person) -> household key, for the keyed draws of a new claim
         self._initial: list[tuple[float, Stay]] | None = []  # seekers settled before start()
         self.series = ctx.series_arrays()
         n_t = len(ctx.times)
@@ -93,6 +105,8 @@ class EldercareBeds:
         if u_choice < self.share:
             stay = Stay(hh.zone, -math.log1p(-u_stay), owner=p)
             self.stays[id(p)] = stay
+            if self.reseek_per_day > 0:
+                self.keys[id(p)] = hh.key
             if self._initial is not None:
                 self._initial.append((u_choice, stay))
             else:
@@ -110,14 +124,32 @@ class EldercareBeds:
     def on_death(self, hh: Household, p: Person) -> None:
         stay = self.stays.pop(id(p), None)
         if stay is not None:
-            self.queue.leave(stay)
+            self.queue.leave(stay, DIED)
 
     def on_leave(self, hh: Household) -> None:
         pop = self.stays.pop
         for p in hh.members:
             stay = pop(id(p), None)
             if stay is not None:
-                self.queue.leave(stay)
+                self.queue.leave(stay, LEFT)
+
+    def _discharged(self, stay: Stay) -> None:
+        """A discharged elder seeks a bed again after an exponential time (keyed draw)."""
+        p = stay.owner
+        assert isinstance(p, Person)
+        u_wait, u_stay = person_uniforms(self.seed, self.keys[id(p)], p.birth, stay.episode + 1)
+        delay = -math.log1p(-u_wait) / self.reseek_per_day
+        if self.ctx.env.now + delay < self.ctx.cal.end_time:
+            ev = self.ctx.env.timeout(delay)
+            ev.callbacks.append(lambda _ev: self._reseek(stay, -math.log1p(-u_stay)))
+
+    def _reseek(self, old: Stay, stay_e: float) -> None:
+        p = old.owner
+        if self.stays.get(id(p)) is not old:  # died or left town meanwhile
+            return
+        stay = Stay(old.zone, stay_e, owner=p, episode=old.episode + 1)
+        self.stays[id(p)] = stay
+        self.queue.join(stay)
 
     def on_relocate(self, hh: Household, old_zone: int) -> None:
         for p in hh.members:
@@ -171,29 +203,14 @@ class EldercareBeds:
             series={Service.ELDERCARE_BED: self.series},
             facility_keys=keys,
             facility_series=self.fac,
-            tables={"bed_waits": wait_table(self.queue.waits, zones, self.ctx)},
+            tables={"bed_waits": self.waits()},
         )
 
-
-def wait_table(
-    waits: list[tuple[int, float, float]], zones: list[str], ctx: Context
-) -> dict[str, np.ndarray]:
-    """Waits of admitted elders (0 for those admitted at once) by zone and year of admission.
-
-    Elders who die or leave while waiting are not in it (their wait is censored).
-    """
-    groups: dict[tuple[int, int], list[float]] = {}
-    for z, at, w in waits:
-        groups.setdefault((z, ctx.cal.date(at).year), []).append(w)
-    keys = sorted(groups)
-    stats = [np.asarray(groups[k]) for k in keys]
-    return {
-        "zone": np.array([zones[z] for z, _ in keys], dtype=object),
-        "year": np.array([y for _, y in keys], dtype=np.int64),
-        "waits_n": np.array([len(w) for w in stats], dtype=np.int64),
-        "wait_mean_days": np.array([w.mean() for w in stats]),
-        "wait_p90_days": np.array([np.quantile(w, 0.9) for w in stats]),
-    }
+    def waits(self) -> dict[str, np.ndarray]:
+        """Every join by zone, year of joining and outcome (:mod:`~sim.engine.services.bed_waits`);
+        those still waiting are censored at the end of the horizon."""
+        q, cal = self.queue, self.ctx.cal
+        return wait_table(q.outcomes, q.still_waiting(), cal.end_time, list(self.ctx.zone_index), cal)
 
 
 def build_eldercare_beds(ctx: Context) -> EldercareBeds | None:

@@ -2,8 +2,9 @@
 
 Wires :mod:`sim.engine.firms` into a replication. Established firms arrive in
 each park as a Poisson process (stream ``enterprises``, key ``(0, park)``);
-the incubator screens projects from key ``(1, park)``. New jobs make worker
-households (:mod:`sim.engine.services.workers`, stream ``workers``).
+the incubator screens projects from key ``(1, park)``. The firms tell the
+worker-household source (:mod:`sim.engine.workers`, a population source of the
+engine) of every job gained or lost; this model only reads its counts.
 
 Services reported:
 
@@ -11,11 +12,15 @@ Services reported:
   zone (jobs x ``m2_per_job``); capacity from the ``factory_space`` facilities
   over time; served nearest first within catchments (and the overflow
   distance), as for other counted services; unmet = the rest.
-* ``housing``: worker households wanting to live in town, housed, commuting
-  (cumulative; see :mod:`sim.engine.services.workers`).
+* ``housing``: per zone of the parks, at each date, worker households held by
+  live jobs that want to live in town (demand), living there (served) and
+  commuting while they wait (unmet); capacity = dwellings of the preferred
+  types on the market in each zone.
 
 Tables: ``jobs`` (per report date and park), ``incubator`` (cumulative
-pipeline counts and grants) and ``worker_households`` (per date and park zone).
+pipeline counts and grants) and ``worker_households`` (per date and park zone:
+housed, commuting, living elsewhere now; cumulative households that left town
+or stayed when their job ended).
 With ``enterprises.enabled`` false, or no parks, nothing here runs.
 """
 
@@ -28,23 +33,26 @@ import numpy as np
 from sim.engine.firms import Economy, Pipeline, established_arrivals
 from sim.engine.services.allocation import CountService, schedules_for
 from sim.engine.services.base import Context, ServiceOutput
-from sim.engine.services.workers import WorkerHouseholds
 from sim.engine.streams import Stream
+from sim.engine.workers import WorkerHouseholds
 from sim.scenario.model import Service
 
 ARRIVALS_KEY, PIPELINE_KEY = 0, 1
+
+WORKER_COLUMNS = ("housed", "commuting", "living_elsewhere", "left_town_job_ended", "stayed_job_ended")
+"""Columns of ``worker_households`` after date and zone: the first three now, the last two cumulative."""
 
 
 class EnterpriseModel:
     """Firms, the incubator, factory space and worker households of one replication."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, workers: WorkerHouseholds) -> None:
         e = ctx.scenario.enterprises
         self.ctx = ctx
         self.park_zones = [ctx.zone_index[p.zone] for p in e.parks]
-        self.workers = WorkerHouseholds(ctx, self.park_zones, e.workers)
+        self.workers = workers
         profiles = (e.established_firm, e.incubated_firm)
-        self.economy = Economy(ctx.env, ctx.cal.end_time, profiles, len(e.parks), self.workers.hire)
+        self.economy = Economy(ctx.env, ctx.cal.end_time, profiles, len(e.parks), workers.jobs_changed)
         self.pipeline: Pipeline | None = None
         if e.incubator is not None:
             park = [p.id for p in e.parks].index(e.incubator.park)
@@ -54,7 +62,7 @@ class EnterpriseModel:
         self.housing_series = ctx.series_arrays()
         self.job_rows: list[tuple[dt.date, int, int, int, int, int, int]] = []
         self.incubator_rows: list[tuple[dt.date, int, int, int, float]] = []
-        self.worker_rows: list[tuple[dt.date, int, int, int]] = []
+        self.worker_rows: list[tuple[object, ...]] = []  # date, zone, then WORKER_COLUMNS
 
     def start(self) -> None:
         """Start the parks' arrivals, the incubator and the factory-space schedules."""
@@ -71,8 +79,17 @@ class EnterpriseModel:
         for park, zone in enumerate(self.park_zones):
             demand[zone] += self.economy.floor_m2(park)
         self.space.record(i, t, demand)
-        self.workers.record(i, self.housing_series)
+        self._record_housing(i)
         self._record_tables(self.ctx.dates[i])
+
+    def _record_housing(self, i: int) -> None:
+        w, n_z = self.workers, self.ctx.n_zones
+        housed = w.by_zone(w.housed_counts(), n_z)
+        commuting = w.by_zone(w.commuting, n_z)
+        self.housing_series["demand"][i] = housed + commuting
+        self.housing_series["served"][i] = housed
+        self.housing_series["unmet"][i] = commuting
+        self.housing_series["capacity"][i] = w.on_market_by_zone(n_z)
 
     def _record_tables(self, date: dt.date) -> None:
         ec = self.economy
@@ -82,9 +99,10 @@ class EnterpriseModel:
         c = self.pipeline.counts if self.pipeline is not None else None
         if c is not None:
             self.incubator_rows.append((date, c.screened, c.incubated, c.financed, c.grants_yuan))
-        w = self.workers
+        w, n_z = self.workers, self.ctx.n_zones
+        counts = [w.by_zone(c, n_z) for c in (w.housed_counts(), w.commuting, w.elsewhere, w.left_town, w.stayed)]
         for zone in sorted(set(self.park_zones)):
-            self.worker_rows.append((date, zone, int(w.housed[zone]), int(w.commuting[zone])))
+            self.worker_rows.append((date, zone, *(int(c[zone]) for c in counts)))
 
     def output(self) -> ServiceOutput:
         """Factory-space and housing series, facility rows and the three tables."""
@@ -115,7 +133,8 @@ class EnterpriseModel:
 
     def _workers_table(self) -> dict[str, np.ndarray]:
         zones = list(self.ctx.zone_index)
-        cols = _columns(self.worker_rows, ("date", "zone", "housed", "commuting"), (object, np.int64, np.int64, np.int64))
+        names = ("date", "zone", *WORKER_COLUMNS)
+        cols = _columns(self.worker_rows, names, (object, *[np.int64] * (len(names) - 1)))
         cols["zone"] = np.array([zones[z] for z in cols["zone"].tolist()], dtype=object)
         return cols
 
@@ -128,7 +147,6 @@ def _columns(rows: list[tuple], names: tuple[str, ...], dtypes: tuple[type, ...]
 
 def build_enterprises(ctx: Context) -> EnterpriseModel | None:
     """The enterprise model, or ``None`` when enterprises are off or there are no parks."""
-    e = ctx.scenario.enterprises
-    if not e.enabled or not e.parks:
+    if ctx.workers is None:
         return None
-    return EnterpriseModel(ctx)
+    return EnterpriseModel(ctx, ctx.workers)

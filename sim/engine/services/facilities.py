@@ -21,13 +21,23 @@ from sim.scenario.model import Capacity, CapacityChange, Facility, Service
 INF = float("inf")
 
 
-def capacity_value(c: Capacity | CapacityChange, service: Service, ctx: Context, class_size: int | None = None) -> float:
-    """Capacity in the service's unit: seats, beds, places, meals/day, m², residents."""
+def capacity_value(
+    c: Capacity | CapacityChange,
+    service: Service,
+    ctx: Context,
+    class_size: int | None = None,
+    panel_size: int | None = None,
+) -> float:
+    """Capacity in the service's unit: seats, beds, places, meals/day, m², residents.
+
+    ``class_size`` and ``panel_size`` are the facility's own, which hold for its
+    capacity changes too (a change gives classes or teams, not their size).
+    """
     if c.classes is not None:
         size = class_size or getattr(c, "class_size", None) or _default_class_size(service, ctx)
         return float(c.classes * size)
     if c.teams is not None:
-        panel = getattr(c, "panel_size", None) or ctx.scenario.services.family_doctor.panel_size
+        panel = panel_size or getattr(c, "panel_size", None) or ctx.scenario.services.family_doctor.panel_size
         return float(c.teams * panel)
     assert c.units is not None
     return float(c.units)
@@ -51,10 +61,10 @@ class FacilitySchedule:
         self.ctx, self.index, self.facility, self.service = ctx, index, facility, service
         self.zone = ctx.zone_index[facility.zone]
         self.catchment = [ctx.zone_index[z] for z in (facility.catchment or [facility.zone])]
-        size = facility.capacity.class_size
-        self.base = capacity_value(facility.capacity, service, ctx, size)
+        size, panel = facility.capacity.class_size, facility.capacity.panel_size
+        self.base = capacity_value(facility.capacity, service, ctx, size, panel)
         self.change_times = [ctx.cal.time(c.date) for c in facility.capacity_changes]
-        self.change_values = [capacity_value(c, service, ctx, size) for c in facility.capacity_changes]
+        self.change_values = [capacity_value(c, service, ctx, size, panel) for c in facility.capacity_changes]
         self.opened_at = INF if (facility.opens is not None or facility.opens_with is not None) else 0.0
         self.opened = simpy.Event(ctx.env)
         if self.opened_at == 0.0:

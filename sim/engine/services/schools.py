@@ -14,8 +14,12 @@ Choices a planner would expect, written down here:
 - *Seats are kept.* Pupils keep their seat until they finish the stage or leave
   town (docs/model.md §4), except that a pupil placed at a school their zone likes
   less (farther, or overflow) moves to a free seat at one it likes more, such
-  as their own zone's school when it opens. Seat bookkeeping, preference,
-  transfers and placement are in :mod:`sim.engine.services.seats`.
+  as their own zone's school when it opens. A household resettled to another
+  zone takes its pupils' seats along (:meth:`Schools.on_relocate`, a
+  population event); at a school outside the new zone's choices, a pupil moves
+  to one of the new zone's schools when a seat frees there. Seat bookkeeping,
+  preference, moves, transfers and placement are in
+  :mod:`sim.engine.services.seats`.
 - *Mid-year transfers.* Children who arrive between intakes, and children left
   without a seat at the intake, take free seats at any report date (a transfer
   admission); a seat freed by a leaver is offered again at once.
@@ -44,11 +48,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.households import Household, Person
 from sim.engine.results import FacilityKey
 from sim.engine.services.base import Context, ServiceOutput
 from sim.engine.services.facilities import FacilitySchedule
 from sim.engine.services.school_year import SchoolCalendar, Stage, school_stages
-from sim.engine.services.seats import StageSeats, placement_edges
+from sim.engine.services.seats import TOLERANCE, StageSeats, placement_edges
 from sim.scenario.model import SCHOOL_SERVICES, Facility, Service
 
 INF = float("inf")
@@ -99,6 +104,8 @@ class Schools:
         middle = {idx: row for row, idx in enumerate(self.state[Service.MIDDLE].index)}
         primary = self.state[Service.PRIMARY].index
         self.continues = {row: middle[idx] for row, idx in enumerate(primary) if idx in middle}
+        self._slots: dict[int, list[int]] = {}  # school year -> birth-day slots of its age edges
+        ctx.pop.listeners.append(self)
 
     def _state(self, stage: Stage) -> StageState:
         ctx = self.ctx
@@ -166,6 +173,53 @@ class Schools:
                 out.facility_series.setdefault("served", []).append(st.served[:, row])
                 out.facility_series.setdefault("waiting", []).append(np.zeros(len(self.ctx.times)))
         return out
+
+    # ----------------------------------------------------------------- population events
+
+    def on_relocate(self, hh: Household, old_zone: int) -> None:
+        """A household moved zones: its pupils keep their seats (see :meth:`StageSeats.move`).
+
+        Seats are held by cohort, so the movers take their cohort's seats in
+        proportion: each mover in cohort (old zone, grade) takes ``rate / max(H,
+        n x rate)`` of the cohort's ``H`` seats at every facility, ``n`` counting
+        the cohort's children before the move (a share of 1 / n when everyone
+        seeking a seat holds one). Grades are those of the school year the seats
+        were last brought up to date for.
+        """
+        k = self.year
+        if k is None:
+            return
+        pop = self.ctx.pop
+        slots = self._slots.get(k)
+        if slots is None:
+            slots = self._slots[k] = pop.cohort_slots(self.calendar.cutoff_time(k), self.calendar.age_edges(k))
+        movers = np.zeros(len(slots) - 1, dtype=np.int64)
+        for j in pop.cohorts_of(hh.members, slots):
+            if j >= 0:
+                movers[j] += 1
+        if not movers.any():
+            return
+        left = pop.zone_cohorts(old_zone, slots)  # the old zone's children after the move
+        for st in self.states:
+            cols = st.stage.columns
+            for g in np.flatnonzero(movers[cols]):
+                n, stay = float(movers[cols][g]), float(left[cols][g])
+                held = float(st.seats.held[:, old_zone, g].sum())
+                if held > TOLERANCE:
+                    rate = st.stage.rate
+                    st.seats.move(old_zone, hh.zone, int(g), n * rate / max(held, (n + stay) * rate))
+
+    def on_settle(self, hh: Household) -> None:
+        """Newcomers are placed at the next report."""
+
+    def on_care(self, hh: Household, p: Person) -> None:
+        """Care needs do not concern schools."""
+
+    def on_death(self, hh: Household, p: Person) -> None:
+        """A pupil's seat frees at the next report (:meth:`StageSeats.reconcile`)."""
+
+    def on_leave(self, hh: Household) -> None:
+        """Leavers' seats free at the next report (:meth:`StageSeats.reconcile`)."""
 
     # ----------------------------------------------------------------- steps
 

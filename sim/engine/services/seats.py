@@ -21,9 +21,14 @@ The rules (docs/model.md §4):
   equal distance the school with the narrower catchment first (it leaves the
   wider school's seats to zones with fewer choices), then zone and facility
   order. A zone nearer a school has the first claim on its seats (就近入学).
+- *Moves.* A household that moves to another zone (resettlement) takes its
+  pupils' seats along: the cohort's seats at every facility shrink in the old
+  zone and grow in the new one by the movers' share (:meth:`StageSeats.move`).
 - *Transfers.* A pupil placed at a school that their zone likes less (farther,
   or overflow) moves to a free seat at one it likes more, in the same grade:
   children placed in a neighbouring school until their own opens go back to it.
+  A seat kept after a move, at a school the new zone may not choose at all,
+  is liked least: the pupil moves to any school of the new zone with a free seat.
   This makes the placement depend on the seats there are, not on the order in
   which schools opened, so that more seats, or earlier ones, never leave more
   children without one (docs/model.md §8).
@@ -96,11 +101,13 @@ class StageSeats:
     def __init__(self, n_facilities: int, n_zones: int, grades: int, edges: list[tuple[int, int]]) -> None:
         self.held = np.zeros((n_facilities, n_zones, grades))
         self.edges = edges
-        # For each edge, the facilities its zone likes less, in order.
+        # For each edge, the facilities its zone likes less, in order; last, those
+        # it may not choose at all (a seat kept from before the household moved).
         choices: dict[int, list[int]] = {}
         for z, f in edges:
             choices.setdefault(z, []).append(f)
-        self.worse = [choices[z][choices[z].index(f) + 1 :] for z, f in edges]
+        outside = {z: [f for f in range(n_facilities) if f not in c] for z, c in choices.items()}
+        self.worse = [choices[z][choices[z].index(f) + 1 :] + outside[z] for z, f in edges]
 
     def served(self) -> np.ndarray:
         """Pupils per zone and grade holding a seat anywhere, ``(Z, G)``."""
@@ -157,12 +164,15 @@ class StageSeats:
         """
         free = np.maximum(seats - self.held.sum(axis=(1, 2)), 0.0)
         free_grade = np.maximum(grade_seats - self.held.sum(axis=1), 0.0)
+        holds = (self.held.sum(axis=2) > TOLERANCE).tolist()  # [f][z]: zone z has pupils at f
         for _ in range(len(self.edges)):  # seats freed by a move may start others
             moved = False
             for (z, f), worse in zip(self.edges, self.worse, strict=True):
                 for w in worse:
                     if free[f] <= TOLERANCE:
                         break
+                    if not holds[w][z]:
+                        continue
                     take = np.minimum(self.held[w, z], free_grade[f])
                     total = take.sum()
                     if total <= TOLERANCE:
@@ -171,6 +181,7 @@ class StageSeats:
                         take, total = take * (free[f] / total), free[f]
                     self.held[w, z] -= take
                     self.held[f, z] += take
+                    holds[f][z] = True
                     free_grade[f] -= take
                     free_grade[w] += take
                     free[f] -= total
@@ -178,6 +189,14 @@ class StageSeats:
                     moved = True
             if not moved:
                 return
+
+    def move(self, old_zone: int, new_zone: int, grade: int, share: float) -> None:
+        """Pupils of one cohort move house: ``share`` of the seats the cohort
+        (``old_zone``, ``grade``) holds, at every facility, go with them to
+        ``new_zone``, same facility and grade (a kept seat)."""
+        moving = self.held[:, old_zone, grade] * share
+        self.held[:, old_zone, grade] -= moving
+        self.held[:, new_zone, grade] += moving
 
     def place(self, demand: np.ndarray, grade_seats: np.ndarray, seats: np.ndarray) -> None:
         """Place children without a seat in free seats, edge by edge.

@@ -18,6 +18,15 @@ from typing import Annotated
 from pydantic import Field
 
 from sim.scenario.model.common import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_AGE_YEARS,
+    MAX_KM,
+    MAX_MONTHS,
+    MAX_RATE_PER_YEAR,
+    MAX_RESIDENTS,
+    MAX_UNITS,
+    MEMORY_GIB,
     SCHOOL_SERVICES,
     SHARE_TOLERANCE,
     Count,
@@ -31,6 +40,7 @@ from sim.scenario.model.common import (
     ServiceCategory,
     Share,
     Source,
+    Whole,
     parse_band,
 )
 from sim.scenario.model.enterprises import (
@@ -48,6 +58,7 @@ from sim.scenario.model.facilities import (
 from sim.scenario.model.housing import (
     HousingDefaults,
     HousingProject,
+    OnMarketShares,
     Phase,
 )
 from sim.scenario.model.population import (
@@ -59,6 +70,7 @@ from sim.scenario.model.population import (
     Demography,
     FamilyProfile,
     Gompertz,
+    HomeLeaving,
     Horizon,
     HouseholdProfile,
     InitialPopulation,
@@ -120,7 +132,7 @@ class Scenario(Frozen):
     extends: str | None = Field(default=None, description="Parent scenario file, relative to this one.")
     horizon: Horizon = Horizon()
     report_every: ReportEvery = ReportEvery.MONTH
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 20190424
+    seed: Annotated[Whole, Field(ge=0, lt=2**63)] = 20190424
     zones: list[Zone] = Field(min_length=1)
     demography: Demography
     household_profiles: dict[HousingType, HouseholdProfile] = Field(default_factory=dict)
@@ -149,6 +161,15 @@ class Scenario(Frozen):
 
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MAX_AGE_YEARS",
+    "MAX_KM",
+    "MAX_MONTHS",
+    "MAX_RATE_PER_YEAR",
+    "MAX_RESIDENTS",
+    "MAX_UNITS",
+    "MEMORY_GIB",
     "AgeRange",
     "AnyDistribution",
     "Apply",
@@ -176,6 +197,7 @@ __all__ = [
     "FirmProfile",
     "Frozen",
     "Gompertz",
+    "HomeLeaving",
     "Horizon",
     "HouseholdProfile",
     "HousingDefaults",
@@ -188,6 +210,7 @@ __all__ = [
     "NO_DELAY",
     "NonNegative",
     "OccupancyCurve",
+    "OnMarketShares",
     "Park",
     "Phase",
     "Positive",
@@ -207,6 +230,7 @@ __all__ = [
     "UptakePolicy",
     "Variation",
     "VocationalPolicy",
+    "Whole",
     "WorkerHousing",
     "Zone",
     "parse_band",

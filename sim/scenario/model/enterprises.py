@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from sim.scenario.model.common import (
     Frozen,
     HousingType,
     Id,
-    NonNegative,
-    Positive,
+    Months,
+    Number,
     Share,
     Source,
 )
+
+MAX_FIRMS_PER_YEAR = 1000.0
+"""Firms arriving in one park a year; the incubator screens at most ten times as many."""
+MAX_JOBS = 1e9
+"""The cap of one firm's jobs: only a ceiling of its logistic growth (a firm costs
+one event per job it gains or loses, whatever its cap), so as high as a count can be."""
 
 # --------------------------------------------------------------------- enterprises
 
@@ -21,7 +29,7 @@ class Park(Frozen):
     id: Id
     name: str = ""
     zone: Id
-    established_firms_per_year: NonNegative = 0.0
+    established_firms_per_year: Annotated[Number, Field(ge=0.0, le=MAX_FIRMS_PER_YEAR)] = 0.0
     source: Source = None
 
 
@@ -29,26 +37,28 @@ class Incubator(Frozen):
     """The incubator pipeline: screened -> incubated -> financed (docs/seed.md §2, Changsha)."""
 
     park: Id
-    screened_per_year: NonNegative
+    screened_per_year: Annotated[Number, Field(ge=0.0, le=10 * MAX_FIRMS_PER_YEAR)]
     incubation_rate: Share = Field(default=466 / 4279, description="Share of screened projects incubated.")
     financing_rate: Share = Field(default=56 / 466, description="Share of incubated projects that raise finance.")
-    months_to_incubate: NonNegative = 6.0
-    months_to_finance: NonNegative = 24.0
-    grant_yuan: NonNegative = 200_000.0
+    months_to_incubate: Months = 6.0
+    months_to_finance: Months = 24.0
+    grant_yuan: Annotated[Number, Field(ge=0.0, le=1e12)] = 200_000.0
     source: Source = None
 
 
 class FirmProfile(Frozen):
-    initial_jobs_mean: Positive = 30.0
-    job_growth_per_year: float = Field(default=0.05, ge=-1.0, le=2.0)
-    max_jobs: Positive = 500.0
+    initial_jobs_mean: Annotated[Number, Field(gt=0.0, le=10_000.0)] = 30.0
+    job_growth_per_year: Number = Field(default=0.05, ge=-1.0, le=2.0)
+    max_jobs: Annotated[Number, Field(gt=0.0, le=MAX_JOBS)] = 500.0
     failure_per_year: Share = 0.05
-    m2_per_job: NonNegative = 40.0
+    m2_per_job: Annotated[Number, Field(ge=0.0, le=10_000.0)] = 40.0
     source: Source = None
 
 
 class WorkerHousing(Frozen):
-    jobs_per_household: Positive = Field(default=1.5, description="Jobs held per worker household.")
+    jobs_per_household: Annotated[Number, Field(ge=0.1, le=100.0)] = Field(
+        default=1.5, description="Jobs held per worker household."
+    )
     live_in_town_share: Share = Field(description="Share of new worker households who want to live in town.")
     preferred_types: list[HousingType] = Field(
         default_factory=lambda: [
@@ -56,6 +66,11 @@ class WorkerHousing(Frozen):
             HousingType.STAFF_APARTMENT,
             HousingType.COMMODITY,
         ]
+    )
+    leave_town_when_job_ends: Share = Field(
+        default=0.5,
+        description="Share of worker households living in town who leave town when their job ends; the rest "
+        "stay as ordinary households. ASSUMPTION.",
     )
     source: Source = None
 

@@ -8,13 +8,13 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.model.common import (
-    Count,
     Frozen,
     Id,
-    NonNegative,
+    Number,
     Service,
     ServiceCategory,
     Source,
+    Whole,
 )
 from sim.scenario.model.population import (
     Delay,
@@ -30,17 +30,25 @@ def _check_one_measure(capacity: Capacity | CapacityChange) -> None:
         raise ValueError(f"give exactly one of classes, units or teams (got {', '.join(given) or 'none'})")
 
 
+MAX_CLASSES = 10_000
+"""Classes or family-doctor teams of one facility."""
+MAX_CAPACITY_UNITS = 1e9
+"""Beds, places, meals a day, m² or residents served by one facility."""
+Classes = Annotated[Whole, Field(ge=0, le=MAX_CLASSES)]
+Units = Annotated[Number, Field(ge=0.0, le=MAX_CAPACITY_UNITS)]
+
+
 class Capacity(Frozen):
     """Capacity of a facility: classes (schools), units (beds, places, meals/day, m2,
     residents served) or family-doctor teams."""
 
-    classes: Count | None = None
-    class_size: Annotated[int, Field(ge=1, le=100)] | None = Field(
+    classes: Classes | None = None
+    class_size: Annotated[Whole, Field(ge=1, le=100)] | None = Field(
         default=None, description="Pupils per class; default: the service's class size."
     )
-    units: NonNegative | None = None
-    teams: Count | None = None
-    panel_size: Annotated[int, Field(ge=1)] | None = Field(
+    units: Units | None = None
+    teams: Classes | None = None
+    panel_size: Annotated[Whole, Field(ge=1, le=100_000)] | None = Field(
         default=None, description="Residents per family-doctor team; default: services.family_doctor."
     )
 
@@ -54,9 +62,9 @@ class CapacityChange(Frozen):
     """From ``date`` on, the facility's capacity is the given value (an extension or upgrade)."""
 
     date: dt.date
-    classes: Count | None = None
-    units: NonNegative | None = None
-    teams: Count | None = None
+    classes: Classes | None = None
+    units: Units | None = None
+    teams: Classes | None = None
     note: str | None = None
 
     @model_validator(mode="after")

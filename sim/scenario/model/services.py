@@ -9,12 +9,20 @@ from pydantic import Field, field_validator
 
 from sim.scenario.model.common import (
     _MONTH_DAY,
+    MAX_AGE_YEARS,
+    MAX_KM,
     Frozen,
-    NonNegative,
-    Positive,
+    Number,
+    PositiveKm,
+    RatePerYear,
     Share,
     Source,
+    Whole,
 )
+
+ClassSize = Annotated[Whole, Field(ge=1, le=100)]
+PanelSize = Annotated[Whole, Field(ge=1, le=100_000)]
+PerThousand = Annotated[Number, Field(ge=0.0, le=1000.0)]
 
 # --------------------------------------------------------------------- service policies
 
@@ -39,25 +47,30 @@ class SchoolYear(Frozen):
 
 class SchoolPolicy(Frozen):
     enrolment_rate: Share = 1.0
-    class_size: Annotated[int, Field(ge=1, le=100)]
+    class_size: ClassSize
     source: Source = None
 
 
 class VocationalPolicy(Frozen):
     share: Share = Field(description="Share of residents aged 15-17 in vocational school.")
-    class_size: Annotated[int, Field(ge=1, le=100)] = 50
+    class_size: ClassSize = 50
     source: Source = None
 
 
 class AllocationPolicy(Frozen):
-    overflow_km: NonNegative = Field(
+    overflow_km: Annotated[Number, Field(ge=0.0, le=MAX_KM)] = Field(
         default=0.0, description="Beyond the catchment, accept places within this distance; 0: none."
     )
 
 
 class EldercareBedPolicy(Frozen):
     institutional_share: Share = Field(description="Share of elders needing institutional care who seek a bed.")
-    discharge_per_year: NonNegative = Field(default=0.0, description="Rate of leaving a bed other than by death.")
+    discharge_per_year: RatePerYear = Field(default=0.0, description="Rate of leaving a bed other than by death.")
+    reseek_per_year: RatePerYear = Field(
+        default=0.0,
+        description="Rate at which an elder discharged from a bed seeks one again (while alive and in town); "
+        "0: never. ASSUMPTION: no source; the default keeps a discharge final.",
+    )
     source: Source = None
 
 
@@ -68,8 +81,8 @@ class UptakePolicy(Frozen):
 
 class CanteenPolicy(Frozen):
     uptake: Share
-    meals_per_person_per_day: Positive = 1.0
-    min_age: Annotated[int, Field(ge=0, le=110)] = 80
+    meals_per_person_per_day: Annotated[Number, Field(gt=0.0, le=10.0)] = 1.0
+    min_age: Annotated[Whole, Field(ge=0, le=MAX_AGE_YEARS)] = 80
     source: Source = None
 
 
@@ -81,7 +94,7 @@ class ContractRates(Frozen):
 
 class FamilyDoctorPolicy(Frozen):
     contract_rate: ContractRates
-    panel_size: Annotated[int, Field(ge=1)] = 2000
+    panel_size: PanelSize = 2000
     online_followup_share: Share = Field(
         default=0.0, description="Share of follow-ups handled online ('Internet + healthcare')."
     )
@@ -89,20 +102,20 @@ class FamilyDoctorPolicy(Frozen):
 
 
 class ServiceCentrePolicy(Frozen):
-    walk_km: Positive = Field(default=1.0, description="Walking range of a 15-minute circle.")
+    walk_km: PositiveKm = Field(default=1.0, description="Walking range of a 15-minute circle.")
     source: Source = None
 
 
 class StaticNorms(Frozen):
     """Per-1,000 quotas of the static planning method, shown beside simulated demand."""
 
-    kindergarten_seats_per_1000: NonNegative = 30.0
-    primary_seats_per_1000: NonNegative = 70.0
-    middle_seats_per_1000: NonNegative = 35.0
-    vocational_seats_per_1000: NonNegative = 10.0
-    eldercare_beds_per_1000_elderly: NonNegative = 35.0
-    day_care_places_per_1000_elderly: NonNegative = 7.0
-    health_centre_residents: Positive = 50000.0
+    kindergarten_seats_per_1000: PerThousand = 30.0
+    primary_seats_per_1000: PerThousand = 70.0
+    middle_seats_per_1000: PerThousand = 35.0
+    vocational_seats_per_1000: PerThousand = 10.0
+    eldercare_beds_per_1000_elderly: PerThousand = 35.0
+    day_care_places_per_1000_elderly: PerThousand = 7.0
+    health_centre_residents: Annotated[Number, Field(gt=0.0, le=10_000_000)] = 50000.0
     source: Source = None
 
 
