@@ -61,6 +61,7 @@ from sim.scenario.model.housing import (
     OnMarketShares,
     Phase,
 )
+from sim.scenario.model.observed import ALL_ZONES, RATES, Observation, Quantity
 from sim.scenario.model.population import (
     NO_DELAY,
     AgeRange,
@@ -78,6 +79,7 @@ from sim.scenario.model.population import (
     OccupancyCurve,
     Zone,
 )
+from sim.scenario.model.schedules import DatedSchedule, Rate, rate_at, rate_values
 from sim.scenario.model.services import (
     AllocationPolicy,
     CanteenPolicy,
@@ -146,6 +148,9 @@ class Scenario(Frozen):
         default_factory=list,
         description="Inputs the planner is unsure of: drawn once per replication by run and compare.",
     )
+    observed: list[Observation] = Field(
+        default_factory=list, description="Published figures to set inputs (calibration) and check results (validation)."
+    )
 
     def uncertain_input(self, input_id: str) -> UncertainInput:
         return next(u for u in self.uncertain_inputs if u.id == input_id)
@@ -161,6 +166,10 @@ class Scenario(Frozen):
 
 
 __all__ = [
+    "ALL_ZONES",
+    "Observation",
+    "Quantity",
+    "RATES",
     "FIRST_YEAR",
     "LAST_YEAR",
     "MAX_AGE_YEARS",
@@ -187,6 +196,7 @@ __all__ = [
     "CareNeeds",
     "ContractRates",
     "Count",
+    "DatedSchedule",
     "Delay",
     "Demography",
     "EldercareBedPolicy",
@@ -214,6 +224,7 @@ __all__ = [
     "Park",
     "Phase",
     "Positive",
+    "Rate",
     "ReportEvery",
     "SCHOOL_SERVICES",
     "SHARE_TOLERANCE",
@@ -234,4 +245,6 @@ __all__ = [
     "WorkerHousing",
     "Zone",
     "parse_band",
+    "rate_at",
+    "rate_values",
 ]
