@@ -1,8 +1,10 @@
 """The monitor: samples the town's state on the report grid.
 
-Reports are taken at the very end of each report instant (after every other
-event scheduled for the same time, e.g. a school-year intake), so that a report
-dated 1 September shows the state after that day's intake.
+Reports are taken at the very end of each report instant: after every ordinary
+event scheduled for the same time, and after the services' own state updates of
+that instant (:data:`LATE`, e.g. a school-year intake), so that a report dated
+1 September shows the state after that day's intake. Reports only read: what
+the model does never depends on when it is reported.
 """
 
 from __future__ import annotations
@@ -19,21 +21,26 @@ from sim.engine.population import Population
 from sim.engine.results import EVENT_KINDS
 
 LATE = EventPriority(2)
-"""Priority below SimPy's NORMAL (1): runs after all other events at the same time."""
+"""Priority below SimPy's NORMAL (1): a service's state update, after every
+ordinary event of the same instant (arrivals, births, departures)."""
+
+REPORT = EventPriority(3)
+"""Priority below :data:`LATE`: a report, after everything else of the same instant."""
 
 
 class LateTimeout(Event):
     """A timeout that fires after every ordinary event scheduled for the same time."""
 
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
+    def __init__(self, env: simpy.Environment, delay: float, priority: EventPriority = LATE) -> None:
         super().__init__(env)
         self._ok = True
         self._value = None
-        env.schedule(self, LATE, delay)
+        env.schedule(self, priority, delay)
 
 
 Probe = Callable[[int, float], None]
-"""A service's sampler, called as ``probe(report_index, time)`` at each report."""
+"""A service's sampler, called as ``probe(report_index, time)`` at each report.
+It records the state and changes nothing."""
 
 
 class Monitor:
@@ -56,7 +63,7 @@ class Monitor:
 
     def _run(self) -> Generator[Event, Any, None]:
         for i, t in enumerate(self.times):
-            yield LateTimeout(self.env, t - self.env.now)
+            yield LateTimeout(self.env, t - self.env.now, REPORT)
             self.residents[i] = self.pop.age_band_counts(t)
             self.households[i] = self.pop.households
             for k, flow in zip(EVENT_KINDS, self.pop.take_flows(), strict=True):

@@ -4,6 +4,8 @@ A service model (schools, eldercare, health, enterprises…) is built from a
 :class:`Context`, starts its SimPy processes in ``start()``, is sampled by the
 monitor at every report date through ``sample(i, t)`` (after every other event
 of that instant), and hands back a :class:`ServiceOutput` at the end.
+``sample`` only records: every change of a model's state happens in its own
+processes or event handlers, so the results do not depend on the report grid.
 """
 
 from __future__ import annotations
