@@ -16,7 +16,8 @@ population's events in one replication), ``events_per_second``,
 report grid), ``peak_rss_mb`` (peak resident set of the process that ran the
 case), ``bare_simpy_seconds_per_million`` (one million timeouts of one plain
 SimPy process, measured in the same process, between the replications; the
-median) and ``ratio`` = ``seconds_per_rep`` / ``bare_simpy_seconds_per_million``.
+median) and ``ratio`` = ``seconds_per_rep`` / ``bare_simpy_seconds_per_million``;
+``cpu_ratio`` is the same ratio of CPU seconds (steadier on a busy machine).
 
 Cases:
 
@@ -69,8 +70,8 @@ SWEEP_RUNS = 40
 SWEEP_WORKERS = 2
 
 
-def bare_simpy_seconds(n: int = 1_000_000) -> float:
-    """Wall seconds of ``n`` timeouts of one SimPy process doing nothing else."""
+def bare_simpy_times(n: int = 1_000_000) -> tuple[float, float]:
+    """Wall and CPU seconds of ``n`` timeouts of one SimPy process doing nothing else."""
     env = simpy.Environment()
 
     def loop(env: simpy.Environment):  # type: ignore[no-untyped-def]
@@ -78,9 +79,14 @@ def bare_simpy_seconds(n: int = 1_000_000) -> float:
             yield env.timeout(1.0)
 
     env.process(loop(env))
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     env.run()
-    return time.perf_counter() - t
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def bare_simpy_seconds(n: int = 1_000_000) -> float:
+    """Wall seconds of ``n`` timeouts of one SimPy process doing nothing else."""
+    return bare_simpy_times(n)[0]
 
 
 def peak_rss_mb() -> float:
@@ -99,15 +105,17 @@ def time_replications(scenario: Any, reps: int) -> dict[str, Any]:
     """Replications of ``scenario`` alternating with the bare SimPy reference."""
     from sim.engine import simulate
 
-    bare = [bare_simpy_seconds()]
-    seconds, results = [], None
+    bare = [bare_simpy_times()]
+    seconds, cpu, results = [], [], None
     for rep in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         results = simulate(scenario, 1000 + rep)
         seconds.append(time.perf_counter() - t)
-        bare.append(bare_simpy_seconds())
+        cpu.append(time.process_time() - c)
+        bare.append(bare_simpy_times())
     assert results is not None
-    s, b = statistics.median(seconds), statistics.median(bare)
+    s, b = statistics.median(seconds), statistics.median(w for w, _ in bare)
+    s_cpu, b_cpu = statistics.median(cpu), statistics.median(c for _, c in bare)
     h = scenario.horizon
     return {
         "residents_end": int(results.total_residents()[-1].sum()),
@@ -119,8 +127,10 @@ def time_replications(scenario: Any, reps: int) -> dict[str, Any]:
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "bare_simpy_seconds_per_million": round(b, 3),
         "ratio": round(s / b, 2),
+        "cpu_ratio": round(s_cpu / b_cpu, 2),
         "reps": reps,
         "seconds_all": [round(x, 3) for x in seconds],
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }
 
 

@@ -1,8 +1,8 @@
-"""The town's residents: counts kept current, and each household's life as a process.
+"""The town's residents: counts kept current, and each household's life as events.
 
-A household is a SimPy process that sleeps until the earliest of its members'
-clocks (a death, a birth, a change of care need, a child leaving home) or its
-own departure, handles that event and sleeps again. What a child leaving home
+A household waits, as one SimPy event in the schedule, for the earliest of its
+members' clocks (a death, a birth, a change of care need, a child leaving home)
+or its own departure; the event's handler handles it and schedules the next. What a child leaving home
 does (leave town, or move into a dwelling on the market) is decided by the
 home-leaving source (:mod:`sim.engine.home_leaving`) through
 :attr:`Population.on_leave_home`; a household may also be made to leave town
@@ -18,11 +18,12 @@ from __future__ import annotations
 import bisect
 import math
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL, Event
 
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF
@@ -276,22 +277,26 @@ class Population:
     # ----------------------------------------------------------------- lives
 
     def _start(self, hh: Household) -> None:
-        if _next_event(hh)[0] < self.end:
-            self.env.process(self._live(hh))
+        nxt = _next_event(hh)
+        if nxt[0] < self.end:
+            self._wait(hh, nxt)
 
-    def _live(self, hh: Household) -> Generator[simpy.Event, Any, None]:
-        env = self.env
-        while True:
-            t, kind, who = _next_event(hh)
-            if t >= self.end:
-                return
-            # A clock computed as birth + age can round to a hair before now when
-            # the hazard is very high (the oldest ages, a steep Gompertz): no earlier.
-            yield env.timeout(max(t - env.now, 0.0))
-            if not hh.present:  # made to leave town meanwhile (evict)
-                return
-            if who is not None and who not in hh.members:
-                continue  # moved out meanwhile (a home-leaver): their clocks go with them
+    def _wait(self, hh: Household, nxt: tuple[float, int, Person | None]) -> None:
+        """Schedule the household's next event; :meth:`_wake` handles it when it comes."""
+        now = self.env.now
+        # A clock computed as birth + age can round to a hair before now when
+        # the hazard is very high (the oldest ages, a steep Gompertz): no earlier.
+        t = nxt[0]
+        _Wake(self.env, t - now if t > now else 0.0, self._wake, hh, nxt[1], nxt[2])
+
+    def _wake(self, ev: Event) -> None:
+        """A household's event came (the household's life, one event at a time)."""
+        assert isinstance(ev, _Wake)
+        hh, kind, who = ev.hh, ev.kind, ev.who
+        if not hh.present:  # made to leave town meanwhile (evict)
+            return
+        # ``who`` may have moved out meanwhile (a home-leaver): their clocks went with them.
+        if who is None or who in hh.members:
             self.n_events += 1
             if kind == _DEPART:
                 self._leave(hh, DEPARTURES)
@@ -310,6 +315,9 @@ class Population:
                 if hh.present:  # (a home-leaver's source may already have ended it)
                     self._leave(hh, DEPARTURES)
                 return
+        nxt = _next_event(hh)
+        if nxt[0] < self.end:
+            self._wait(hh, nxt)
 
     def _death(self, hh: Household, p: Person) -> None:
         hh.members.remove(p)
@@ -359,6 +367,26 @@ class Population:
             p.next_care = INF
         for listener in self.listeners:
             listener.on_care(hh, p)
+
+
+class _Wake(Event):
+    """A household's next event: a timeout whose one callback handles it.
+
+    Cheaper than a SimPy process per household (no generator to resume, no
+    start-up event), with the same exact event time.
+    """
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, handler: Callable[[Event], None],
+        hh: Household, kind: int, who: Person | None,
+    ) -> None:
+        # Event.__init__, inlined, for an event that is already triggered.
+        self.env = env
+        self.callbacks = [handler]
+        self._ok = True
+        self._value = None
+        self.hh, self.kind, self.who = hh, kind, who
+        env.schedule(self, NORMAL, delay)
 
 
 def _next_event(hh: Household) -> tuple[float, int, Person | None]:
