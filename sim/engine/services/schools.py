@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sim.engine.hazards import INF
 from sim.engine.households import Household, Person
 from sim.engine.monitor import LateTimeout
 from sim.engine.results import FacilityKey
@@ -63,8 +64,6 @@ from sim.engine.services.facilities import FacilitySchedule
 from sim.engine.services.school_year import SchoolCalendar, Stage, school_stages
 from sim.engine.services.seats import TOLERANCE, StageSeats, placement_edges
 from sim.scenario.model import SCHOOL_SERVICES, Facility, Service
-
-INF = float("inf")
 
 
 @dataclass
