@@ -25,6 +25,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, Event
 
+from sim.engine.agenda import Agenda
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF
 from sim.engine.households import Household, LifeTables, Person, newborn_clocks
@@ -81,6 +82,7 @@ class Population:
         self.on_leave_home: Callable[[Household, Person], None] | None = None
         self.listeners: list[PopulationListener] = []
         self.n_events = 0
+        self.agenda = Agenda(env, self._schedule)
 
     # ----------------------------------------------------------------- counting
 
@@ -282,12 +284,16 @@ class Population:
             self._wait(hh, nxt)
 
     def _wait(self, hh: Household, nxt: tuple[float, int, Person | None]) -> None:
-        """Schedule the household's next event; :meth:`_wake` handles it when it comes."""
+        """Put the household's next event on the agenda; :meth:`_wake` handles it when it comes."""
         now = self.env.now
         # A clock computed as birth + age can round to a hair before now when
         # the hazard is very high (the oldest ages, a steep Gompertz): no earlier.
         t = nxt[0]
-        _Wake(self.env, t - now if t > now else 0.0, self._wake, hh, nxt[1], nxt[2])
+        self.agenda.add(t if t > now else now, (hh, nxt[1], nxt[2]))
+
+    def _schedule(self, t: float, entry: tuple[Household, int, Person | None]) -> None:
+        """Put an agenda entry into SimPy's schedule at its exact time."""
+        _Wake(self.env, t - self.env.now, self._wake, *entry)
 
     def _wake(self, ev: Event) -> None:
         """A household's event came (the household's life, one event at a time)."""
