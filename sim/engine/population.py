@@ -73,7 +73,7 @@ class Population:
         self._added: list[int] = []
         self._removed: list[int] = []
         self._cum: np.ndarray | None = None
-        self._cum_total = np.zeros(0, dtype=np.int64)
+        self._cum_total: np.ndarray | None = None
         self.households = [0] * n_zones
         self.flows = [[0] * n_zones for _ in EVENT_KINDS]
         self.care_counts = [[0, 0, 0] for _ in range(n_zones)]
@@ -115,22 +115,25 @@ class Population:
             else:
                 np.add.at(flat, idx, sign)
             changes.clear()
-        self._cum = None
+        self._cum = self._cum_total = None
         return True
 
     def _cumulative(self, by_sex: bool = False) -> np.ndarray:
         """Counts born up to each day, ``(Z, days + 1)`` (or ``(2Z, …)`` by sex).
 
-        Computed once per state: every query at a report reuses it.
+        Computed once per state and kind: every query at a report reuses it.
+        The sexes are summed before the cumulative sum (half the work); the
+        count by sex is computed only when asked for (the pyramids).
         """
         self._apply()
+        if self._cum_total is None:
+            counts = self._by_birth_day.reshape(len(self.households), 2, self.width).sum(axis=1)
+            self._cum_total = _with_zero_column(counts)
+        if not by_sex:
+            return self._cum_total
         if self._cum is None:
-            counts = self._by_birth_day.reshape(-1, self.width)
-            cum = np.zeros((counts.shape[0], self.width + 1), dtype=np.int64)
-            np.cumsum(counts, axis=1, out=cum[:, 1:])
-            self._cum = cum
-            self._cum_total = cum.reshape(len(self.households), 2, -1).sum(axis=1)
-        return self._cum if by_sex else self._cum_total
+            self._cum = _with_zero_column(self._by_birth_day.reshape(-1, self.width))
+        return self._cum
 
     def age_band_counts(self, t: float) -> np.ndarray:
         """Residents by zone and reporting age band at time ``t``, ``(Z, B)``."""
@@ -373,6 +376,13 @@ class Population:
             p.next_care = INF
         for listener in self.listeners:
             listener.on_care(hh, p)
+
+
+def _with_zero_column(counts: np.ndarray) -> np.ndarray:
+    """Cumulative sums along each row, after a leading zero: ``(R, C + 1)``."""
+    cum = np.zeros((counts.shape[0], counts.shape[1] + 1), dtype=np.int64)
+    np.cumsum(counts, axis=1, out=cum[:, 1:])
+    return cum
 
 
 class _Wake(Event):
