@@ -30,8 +30,9 @@ EPILOG = """examples:
 The results folder (default results/<scenario name>/) holds manifest.json,
 population.parquet, series.parquet, facilities.parquet, events.parquet, further
 tables, summary.csv (gap metrics per zone and service beside the static
-requirement), population_summary.csv, scenario.json, figures/ and report.html
-(open it in a browser; it prints to PDF). An existing folder is never
+requirement), population_summary.csv, validation.csv (observed figures beside
+the simulation, when the scenario declares any), scenario.json, figures/ and
+report.html (open it in a browser; it prints to PDF). An existing folder is never
 overwritten silently: without --out a new name is chosen (results/<name>-2/ …);
 with --out an existing folder is an error unless --force is given, and --force
 replaces only a results folder of this program. The folder is claimed before
@@ -123,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
     where = args.out if args.out is not None else Path(os.path.relpath(dest))
     print_summary(scenario.name, args.reps, tables.population_summary, tables.summary, where,
                   time.perf_counter() - t0, figures=not args.no_figures)
+    print_validation(tables.validation, where)
     if not args.no_report:
         print(f"Report: {where / 'report.html'}")
     return 0
@@ -162,6 +164,15 @@ def print_summary(
         print(ZONES_SHORT)
     where = f"; figures in {dest / 'figures'}/" if figures else " (no figures: --no-figures)"
     print(f"\nPer zone and service: {dest / 'summary.csv'}{where}")
+
+
+def print_validation(table: pd.DataFrame, dest: Path) -> None:
+    """One line on the observed figures: how many validation figures the simulation reproduces."""
+    if table.empty:
+        return
+    checks = table[table["used_for"] == "validation"]
+    print(f"Observed figures: {int(checks['inside'].sum())} of {len(checks)} validation figures inside the "
+          f"simulated 90 % range ({len(table) - len(checks)} more set inputs): {dest / 'validation.csv'}")
 
 
 def service_overview(gaps: pd.DataFrame) -> pd.DataFrame:

@@ -52,11 +52,16 @@ JobsChanged = Callable[[int, int], None]
 """Called as ``jobs_changed(park, delta)`` whenever a park's live jobs change:
 ``delta`` > 0 for jobs gained, < 0 for jobs lost (worker households follow)."""
 
+SpaceRule = Callable[[int, float], bool]
+"""Called as ``rule(park, u)`` when a firm is founded: whether it rents standard
+factory space, given a uniform ``u`` (the park must offer such space then)."""
+
 
 class Firm:
-    """One enterprise: its park, kind, current jobs and failure time (model days)."""
+    """One enterprise: its park, kind, current jobs, failure time (model days) and
+    whether it rents standard factory space."""
 
-    __slots__ = ("park", "kind", "jobs", "fail_at", "rng", "alive")
+    __slots__ = ("park", "kind", "jobs", "fail_at", "rng", "alive", "in_standard_space", "untied")
 
     def __init__(self, park: int, kind: int, jobs: int, fail_at: float, rng: random.Random) -> None:
         self.park = park
@@ -65,14 +70,18 @@ class Firm:
         self.fail_at = fail_at
         self.rng = rng
         self.alive = True
+        self.in_standard_space = False
+        self.untied = 0  # jobs held by households already in town (an existing firm's first jobs)
 
 
-def initial_jobs(profile: FirmProfile, u: float) -> int:
-    """A firm's first jobs: geometric on 1, 2, … with the profile's mean, capped at ``max_jobs``."""
+def initial_jobs(profile: FirmProfile, u: float, mean: float | None = None) -> int:
+    """A firm's first jobs: geometric on 1, 2, … with mean ``mean`` (default: the
+    profile's ``initial_jobs_mean``), capped at ``max_jobs``."""
     cap = max(1, int(profile.max_jobs))
-    if profile.initial_jobs_mean <= 1.0:
+    mean = profile.initial_jobs_mean if mean is None else mean
+    if mean <= 1.0:
         return 1
-    n = 1 + int(math.log1p(-u) / math.log1p(-1.0 / profile.initial_jobs_mean))
+    n = 1 + int(math.log1p(-u) / math.log1p(-1.0 / mean))
     return min(n, cap)
 
 
@@ -113,9 +122,13 @@ class Economy:
         profiles: tuple[FirmProfile, FirmProfile],
         n_parks: int,
         jobs_changed: JobsChanged | None = None,
+        space: SpaceRule | None = None,
     ) -> None:
         self.env, self.end, self.profiles, self.jobs_changed = env, end, profiles, jobs_changed
+        self.space = space
         self.jobs = [[0, 0] for _ in range(n_parks)]  # per park, per kind
+        self.space_jobs = [[0, 0] for _ in range(n_parks)]  # jobs of firms in standard factory space
+        self.untied = [0] * n_parks  # jobs held by households in town at the start (no worker households)
         self.alive = [0] * n_parks
         self.arrived = [0] * n_parks
         self.failed = [0] * n_parks
@@ -123,24 +136,46 @@ class Economy:
         self.lost = [0] * n_parks  # jobs lost, cumulative
         self.firms: list[Firm] = []
 
-    def found(self, park: int, kind: int, rng: random.Random, safe_until: float = 0.0) -> Firm:
-        """Start a firm now; it cannot fail before ``safe_until``."""
+    def found(
+        self, park: int, kind: int, rng: random.Random, safe_until: float = 0.0, *,
+        jobs_mean: float | None = None, existing: bool = False,
+    ) -> Firm:
+        """Start a firm now; it cannot fail before ``safe_until``.
+
+        ``jobs_mean`` overrides the profile's mean first jobs. An ``existing`` firm
+        (in its park when the horizon starts) brings no worker households for the
+        jobs it already has: those workers live in the town already, and those
+        jobs are the first it loses (ASSUMPTION: their households' departures are
+        in the town's out-migration rate already). Whether the
+        firm rents standard factory space is decided now, once (:data:`SpaceRule`),
+        from a uniform of its own generator drawn whatever the answer, so that a
+        change of factories changes nothing else in the firm's life.
+        """
         profile = self.profiles[kind]
-        jobs = initial_jobs(profile, rng.random())
+        jobs = initial_jobs(profile, rng.random(), jobs_mean)
         rate = profile.failure_per_year / DAYS_PER_YEAR
         fail_at = max(self.env.now, safe_until) + exp_time(rng, rate)
         firm = Firm(park, kind, 0, fail_at, rng)
+        u_space = rng.random()
+        firm.in_standard_space = self.space is not None and self.space(park, u_space)
         self.firms.append(firm)
         self.alive[park] += 1
         self.arrived[park] += 1
-        self._gain(firm, jobs)
+        self._gain(firm, jobs, tied=not existing)
         self.env.process(self._life(firm))
         return firm
 
     def floor_m2(self, park: int) -> float:
-        """Floor space needed by the park's live firms, m²."""
-        est, inc = self.jobs[park]
-        return est * self.profiles[ESTABLISHED].m2_per_job + inc * self.profiles[INCUBATED].m2_per_job
+        """Floor space used by the park's live firms, m² (their own buildings included)."""
+        return self._m2(self.jobs[park])
+
+    def standard_space_m2(self, park: int) -> float:
+        """Floor space of standard factory buildings wanted by the park's live firms
+        that rent it, m²: the factory-space demand."""
+        return self._m2(self.space_jobs[park])
+
+    def _m2(self, jobs: list[int]) -> float:
+        return jobs[ESTABLISHED] * self.profiles[ESTABLISHED].m2_per_job + jobs[INCUBATED] * self.profiles[INCUBATED].m2_per_job
 
     def park_jobs(self, park: int) -> int:
         """Jobs in the park's live firms."""
@@ -167,19 +202,29 @@ class Economy:
                     self._close(firm)
                     return
 
-    def _gain(self, firm: Firm, n: int) -> None:
+    def _gain(self, firm: Firm, n: int, tied: bool = True) -> None:
         firm.jobs += n
         self.jobs[firm.park][firm.kind] += n
+        if firm.in_standard_space:
+            self.space_jobs[firm.park][firm.kind] += n
         self.created[firm.park] += n
-        if self.jobs_changed is not None:
+        if not tied:  # held by households already in town: no worker households follow
+            firm.untied += n
+            self.untied[firm.park] += n
+        elif self.jobs_changed is not None:
             self.jobs_changed(firm.park, n)
 
     def _lose(self, firm: Firm, n: int) -> None:
         firm.jobs -= n
         self.jobs[firm.park][firm.kind] -= n
+        if firm.in_standard_space:
+            self.space_jobs[firm.park][firm.kind] -= n
         self.lost[firm.park] += n
-        if self.jobs_changed is not None and n > 0:
-            self.jobs_changed(firm.park, -n)
+        untied = min(n, firm.untied)  # jobs held by no worker household go first
+        firm.untied -= untied
+        self.untied[firm.park] -= untied
+        if self.jobs_changed is not None and n > untied:
+            self.jobs_changed(firm.park, untied - n)
 
     def _close(self, firm: Firm) -> None:
         self._lose(firm, firm.jobs)

@@ -111,8 +111,7 @@ class HomeLeavers:
         self.counts[WAITING, seeker.zone] -= 1
         u_key = keyed_uniform(self.seed, _KEY, hh.key, p.birth)
         u_dep = keyed_uniform(self.seed, _DEPART, hh.key, p.birth)
-        rate = self.pop.life.out_migration_per_year
-        depart = now - math.log1p(-u_dep) / rate * DAYS_PER_YEAR if rate > 0 else INF
+        depart = self.pop.life.leaving.next_time(now, now, -math.log1p(-u_dep))  # the rate of the dates ahead
         new = Household(stock.zone, [], depart, int(u_key * 2.0**63), stock.index)
         self.counts[OWN_HOUSEHOLD, stock.zone] += 1
         self.pop.move_out(hh, p, new)

@@ -20,6 +20,7 @@ from scipy.special import ndtr, ndtri
 
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF, MortalityHazard, PiecewiseHazard, exp1
+from sim.engine.lifelines import LifeLine
 from sim.scenario.model import AgeRange, FamilyProfile, parse_band
 
 MAX_MEMBERS = 12
@@ -230,15 +231,34 @@ def _gather(n: int, parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]])
 
 @dataclass(frozen=True)
 class LifeTables:
-    """The demographic hazards of a scenario, in years."""
+    """The demographic hazards of a scenario.
+
+    ``deaths``, ``births`` and ``leaving`` are :class:`~sim.engine.lifelines.LifeLine` s:
+    an age hazard times a calendar factor (the mortality level, the TFR, the
+    out-migration rate), each a number or a dated schedule. ``mortality`` is the
+    age hazard of deaths at level 1 (a life table); the care-need rates depend
+    on age only.
+    """
 
     mortality: MortalityHazard
-    fertility: PiecewiseHazard
+    deaths: LifeLine
+    births: LifeLine
     to_community: PiecewiseHazard
     to_institutional: PiecewiseHazard
     female_share_at_birth: float
-    out_migration_per_year: float
+    leaving: LifeLine
     leave_home_age: AgeRange | None = None  # None: nobody leaves the parental home
+
+    @property
+    def time_invariant(self) -> bool:
+        """True when no rate changes with the calendar: clocks drawn for an arrival at
+        time 0 are then valid, shifted, for an arrival at any time."""
+        return all(line.curve.is_constant for line in (self.deaths, self.births, self.leaving))
+
+    @property
+    def out_migration_per_year(self) -> float:
+        """The out-migration rate at the start of the horizon (per household and year)."""
+        return float(self.leaving.curve(0.0))
 
 
 @dataclass(frozen=True)
@@ -269,8 +289,10 @@ def draw_lives(
     t0 = arrival[comp.household]
     age = comp.age
     birth = t0 - age * DAYS_PER_YEAR
-    death_age = life.mortality.death_age(age, exp1(uu[:, 1]))
-    fert = np.where(comp.female, life.fertility.next_age(age, exp1(uu[:, 2])), INF)
+    death = life.deaths.next_times(birth, t0, exp1(uu[:, 1]))
+    next_birth = np.full(len(age), INF)
+    women = np.flatnonzero(comp.female)
+    next_birth[women] = life.births.next_times(birth[women], t0[women], exp1(uu[women, 2]))
     care, care_age = care_state(age, exp1(uu[:, 3]), exp1(uu[:, 4]), life)
     leave = np.full(age.shape, INF)
     rule = life.leave_home_age
@@ -279,8 +301,8 @@ def draw_lives(
         leave[child] = truncated_normal(rule, u_home[comp.household, comp.slot][child])
     return Lives(
         birth=birth,
-        death=birth + death_age * DAYS_PER_YEAR,
-        next_birth=birth + fert * DAYS_PER_YEAR,
+        death=death,
+        next_birth=next_birth,
         care=care,
         next_care=birth + care_age * DAYS_PER_YEAR,
         leave_home=birth + leave * DAYS_PER_YEAR,
@@ -303,20 +325,20 @@ def household_keys(u: np.ndarray) -> list[int]:
     return [int(x) for x in (u * 2.0**63).astype(np.int64)]
 
 
-def depart_times(arrival: np.ndarray, u: np.ndarray, rate_per_year: float) -> np.ndarray:
-    """Out-migration times: exponential with the scenario's rate per household."""
-    if rate_per_year <= 0:
-        return np.full(arrival.shape, INF)
-    return np.asarray(arrival + exp1(u) / rate_per_year * DAYS_PER_YEAR)
+def depart_times(arrival: np.ndarray, u: np.ndarray, leaving: LifeLine) -> np.ndarray:
+    """Out-migration times of households arriving at ``arrival``: the scenario's rate per
+    household and year (a number or a dated schedule), by inversion from one uniform each."""
+    return leaving.next_times(arrival, arrival, exp1(u))
 
 
 def newborn_clocks(t: float, rng: object, life: LifeTables) -> Person:
     """A baby born at model time ``t``, drawn from its household's generator."""
     r = rng.random  # type: ignore[attr-defined]
     female = r() < life.female_share_at_birth
-    death = t + life.mortality.death_age_scalar(0.0, -math.log1p(-r())) * DAYS_PER_YEAR
-    nb = life.fertility.next_age_scalar(0.0, -math.log1p(-r())) if female else INF
+    death = life.deaths.next_time(t, t, -math.log1p(-r()))
+    e_birth = -math.log1p(-r())
+    next_birth = life.births.next_time(t, t, e_birth) if female else INF
     a1 = life.to_community.next_age_scalar(0.0, -math.log1p(-r()))
     rule = life.leave_home_age
     leave = INF if rule is None else truncated_normal_scalar(rule, r())
-    return Person(t, female, death, t + nb * DAYS_PER_YEAR, 0, t + a1 * DAYS_PER_YEAR, t + leave * DAYS_PER_YEAR)
+    return Person(t, female, death, next_birth, 0, t + a1 * DAYS_PER_YEAR, t + leave * DAYS_PER_YEAR)

@@ -97,7 +97,7 @@ def build_households(
 ) -> list[Household]:
     """Turn a composition and its draws into household objects."""
     lives = draw_lives(comp, arrival, u_m, life, u_home)
-    depart = depart_times(arrival, u_x[:, 0], life.out_migration_per_year)
+    depart = depart_times(arrival, u_x[:, 0], life.leaving)
     keys = household_keys(u_x[:, 1])
     members: list[list[Person]] = [[] for _ in range(comp.n)]
     for h, b, f, d, nb, c, nc, lh in zip(

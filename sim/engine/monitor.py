@@ -10,6 +10,7 @@ the model does never depends on when it is reported.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -19,6 +20,9 @@ from simpy.events import Event, EventPriority
 
 from sim.engine.population import Population
 from sim.engine.results import EVENT_KINDS
+
+OLDER_AGE = 65.0
+"""Age from which residents count in the ``residents_65_plus`` table."""
 
 LATE = EventPriority(2)
 """Priority below SimPy's NORMAL (1): a service's state update, after every
@@ -54,6 +58,7 @@ class Monitor:
         self.residents = np.zeros((t, z, 8), dtype=np.int64)
         self.households = np.zeros((t, z), dtype=np.int64)
         self.events = {k: np.zeros((t, z), dtype=np.int64) for k in EVENT_KINDS}
+        self.older = np.zeros((t, z), dtype=np.int64)  # residents aged 65 and over
         self.probes: list[Probe] = []
         self.pyramid_at = sorted({0, t // 2, t - 1})
         self.pyramids: list[np.ndarray] = []
@@ -65,6 +70,7 @@ class Monitor:
         for i, t in enumerate(self.times):
             yield LateTimeout(self.env, t - self.env.now, REPORT)
             self.residents[i] = self.pop.age_band_counts(t)
+            self.older[i] = self.pop.cohort_counts(t, OLDER_AGE, math.inf)
             self.households[i] = self.pop.households
             for k, flow in zip(EVENT_KINDS, self.pop.take_flows(), strict=True):
                 self.events[k][i] = flow
@@ -72,6 +78,16 @@ class Monitor:
                 self.pyramids.append(self.pop.pyramid(t))
             for probe in self.probes:
                 probe(i, t)
+
+    def older_table(self, zones: list[str]) -> dict[str, np.ndarray]:
+        """Residents aged :data:`OLDER_AGE` and over per report date and zone (the
+        ageing measure of censuses, which the reporting age bands do not split)."""
+        t, z = self.older.shape
+        return {
+            "date": np.repeat(np.array(self.dates, dtype=object), z),
+            "zone": np.tile(np.array(zones, dtype=object), t),
+            "residents_65_plus": self.older.reshape(-1),
+        }
 
     def pyramid_table(self) -> dict[str, np.ndarray]:
         """Whole-town residents by sex and five-year age group at three dates."""

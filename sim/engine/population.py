@@ -359,9 +359,7 @@ class Population:
         mother.members.append(baby)
         self._count(mother.zone, baby, +1)
         self.flows[BIRTHS][mother.zone] += 1
-        age = (t - p.birth) / DAYS_PER_YEAR
-        nxt = self.life.fertility.next_age_scalar(age, -math.log1p(-rng.random()))
-        p.next_birth = p.birth + nxt * DAYS_PER_YEAR
+        p.next_birth = self.life.births.next_time(p.birth, t, -math.log1p(-rng.random()))
 
     def _care(self, hh: Household, p: Person) -> None:
         counts = self.care_counts[hh.zone]

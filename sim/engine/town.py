@@ -22,6 +22,7 @@ from sim.engine.hazards import MortalityHazard, PiecewiseHazard
 from sim.engine.home_leaving import HomeLeavers
 from sim.engine.households import LifeTables
 from sim.engine.housing import Housing
+from sim.engine.lifelines import TimeCurve, fertility_line, mortality_line, rate_line
 from sim.engine.market import DwellingCounts
 from sim.engine.monitor import Monitor
 from sim.engine.population import Population
@@ -33,21 +34,27 @@ from sim.engine.workers import WorkerHouseholds
 from sim.scenario.model import Demography, Scenario, Service, parse_band
 
 
-def life_tables(d: Demography) -> LifeTables:
-    """The scenario's demographic rates as hazards in years."""
-    fert = []
+def life_tables(d: Demography, start: dt.date = dt.date(2019, 1, 1)) -> LifeTables:
+    """The scenario's demographic rates as hazards, on a horizon that starts ``start``.
+
+    Fertility is the age pattern per unit of TFR (``share / band width``) times the
+    TFR of the time; mortality the Gompertz and infant hazard times the level of the
+    time; out-migration a rate per household and year (each a number or a schedule).
+    """
+    shape = []
     for label, share in d.fertility_age_shares.items():
         lo, hi = parse_band(label)
-        width = hi + 1 - lo
-        fert.append((float(lo), float(hi + 1), d.tfr * share / width))
+        shape.append((float(lo), float(hi + 1), share / (hi + 1 - lo)))
     care = d.care_needs
+    mortality = MortalityHazard(d.mortality.gompertz.a, d.mortality.gompertz.b, d.mortality.infant)
     return LifeTables(
-        mortality=MortalityHazard(d.mortality.gompertz.a, d.mortality.gompertz.b, d.mortality.infant),
-        fertility=PiecewiseHazard(fert),
+        mortality=mortality,
+        deaths=mortality_line(mortality, TimeCurve.from_rate(d.mortality.level, start)),
+        births=fertility_line(PiecewiseHazard(shape), TimeCurve.from_rate(d.tfr, start)),
         to_community=PiecewiseHazard.from_labels(care.to_community_per_year if care else {}),
         to_institutional=PiecewiseHazard.from_labels(care.to_institutional_per_year if care else {}),
         female_share_at_birth=1.0 / (1.0 + d.sex_ratio_at_birth),
-        out_migration_per_year=d.out_migration_per_year,
+        leaving=rate_line(TimeCurve.from_rate(d.out_migration_per_year, start)),
         leave_home_age=d.home_leaving.age_years if d.home_leaving is not None else None,
     )
 
@@ -103,7 +110,7 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
     cal = Calendar(scenario.horizon.start, scenario.horizon.end)
     env = simpy.Environment()
     streams = Streams(seed)
-    pop = Population(env, len(scenario.zones), cal.end_time, life_tables(scenario.demography))
+    pop = Population(env, len(scenario.zones), cal.end_time, life_tables(scenario.demography, scenario.horizon.start))
     housing = Housing(env, scenario, pop, streams, cal)
     dates = report_dates(scenario, cal)
     times = [cal.time(d) for d in dates]
@@ -143,6 +150,7 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
     services, series = _stack_series(outputs, len(times), len(scenario.zones))
     keys, fseries, tables = _stack_facilities(outputs, len(times))
     tables["pyramid"] = monitor.pyramid_table()
+    tables["residents_65_plus"] = monitor.older_table(list(ctx.zone_index))
     tables["deliveries"] = housing.deliveries_table()
     tables["dwellings"] = dwellings.table(dates)
     if leavers is not None:

@@ -37,11 +37,11 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.engine.households import Household, Person
+from sim.engine.households import Household, LifeTables, Person
 from sim.engine.housing import Housing, make_households
 from sim.engine.market import Seeker, Stock
 from sim.engine.population import Population
-from sim.engine.streams import Stream, Streams
+from sim.engine.streams import Stream, Streams, household_rng
 from sim.scenario.model import WorkerHousing
 
 ROUNDING = 1e-9
@@ -60,6 +60,23 @@ def shift_clocks(household: Household, t: float) -> None:
         p.next_birth += t
         p.next_care += t
         p.leave_home += t
+
+
+def redraw_calendar_clocks(household: Household, t: float, life: LifeTables) -> None:
+    """Draw again, at arrival time ``t``, the clocks whose rates follow the calendar.
+
+    Shifting is exact for clocks of age only (care needs, leaving home); deaths,
+    births and departure depend on the dates a life passes through when a rate
+    is a dated schedule. The new draws come from the household's own generator
+    (keyed, so common random numbers hold), which then goes on serving its births.
+    """
+    rng = household_rng(household.key)
+    household.rng = rng
+    household.depart = life.leaving.next_time(t, t, -math.log1p(-rng.random()))
+    for p in household.members:
+        p.death = life.deaths.next_time(p.birth, t, -math.log1p(-rng.random()))
+        if p.female:
+            p.next_birth = life.births.next_time(p.birth, t, -math.log1p(-rng.random()))
 
 
 class Commuter(Seeker):
@@ -224,6 +241,8 @@ class WorkerHouseholds:
             ready += reversed(make_households(stock, np.zeros(BATCH), gen, self.pop.life))
         household = ready.pop()
         shift_clocks(household, self.env.now)
+        if not self.pop.life.time_invariant:
+            redraw_calendar_clocks(household, self.env.now, self.pop.life)
         household.zone, household.stock = stock.zone, stock.index
         return household
 

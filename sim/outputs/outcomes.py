@@ -6,8 +6,11 @@ only the gap metrics per zone and service (docs/model.md §5), so worker process
 reduce each result with an :class:`Outcomes` and send back a table of one row
 per ``zone, service, metric``:
 
+* ``backlog_at_start`` — unmet demand at the first report date (a gap the town
+  starts with);
 * ``first_shortfall_days`` — days from the horizon start to the first report
-  date with unmet demand (missing when there is none);
+  date with a new shortfall, one that is not the starting backlog (missing when
+  there is none; see :func:`sim.outputs.metrics.per_rep_gaps`);
 * ``peak_unmet``, ``months_in_shortfall``, ``unmet_seat_years`` — as in
   :func:`sim.outputs.metrics.per_rep_gaps`;
 * ``any_shortfall`` — 1 when the replication had unmet demand at any date, else 0.
@@ -31,6 +34,7 @@ from sim.outputs.metrics import per_rep_gaps
 from sim.outputs.tables import series_table
 
 GAP_METRICS: tuple[str, ...] = (
+    "backlog_at_start",
     "first_shortfall_days",
     "peak_unmet",
     "months_in_shortfall",
@@ -82,6 +86,7 @@ def gap_rows(results: Results) -> pd.DataFrame:
     wide = pd.DataFrame({
         "zone": gaps["zone"].astype(str).to_numpy(),
         "service": gaps["service"].astype(str).to_numpy(),
+        "backlog_at_start": gaps["backlog_at_start"].to_numpy(dtype=float),
         "first_shortfall_days": (pd.to_datetime(gaps["first_shortfall"]) - start).dt.days.to_numpy(dtype=float),
         "peak_unmet": gaps["peak_unmet"].to_numpy(dtype=float),
         "months_in_shortfall": gaps["months_in_shortfall"].to_numpy(dtype=float),

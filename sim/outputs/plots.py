@@ -5,7 +5,8 @@ replications, 50 % and 90 % bands, facility openings marked, y from zero)
 beside a map of the zones coloured by the service's gap in its worst year; the
 zone × year heat map of unmet demand; and, where people queue, the waiting
 list. For the town: residents over time, population pyramids at three dates,
-jobs and worker households.
+jobs and worker households, and the observed figures of ``validation.csv``
+against the simulated range.
 
 :func:`run_figures` yields the figures one by one. Panels are reused from one
 service to the next (:mod:`sim.outputs.figgrid`), so a yielded figure is valid
@@ -21,6 +22,7 @@ from typing import Any
 
 import matplotlib
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
@@ -263,8 +265,45 @@ def jobs(data: RunData) -> Figure | None:
     return plot_jobs(j, w, title="Jobs in the parks and the worker households they bring (mean across replications)")
 
 
+def validation(table: pd.DataFrame) -> Figure | None:
+    """Each observed figure against the simulated median and 90 % range, as ratios to
+    the observed value (1 = the observation), validation and calibration figures apart."""
+    df = table[pd.to_numeric(table["observed"], errors="coerce") > 0].iloc[::-1]
+    if df.empty:
+        return None
+    width, left, right = 9.0, 3.6, 0.3
+    body = 0.24 * len(df) + 0.3
+    height = body + 1.5
+    fig = style.new_figure(width, height)
+    ax = fig.add_axes((left / width, 0.9 / height, (width - left - right) / width, body / height))
+    y = np.arange(len(df))
+    obs = df["observed"].to_numpy(dtype=float)
+    med, lo, hi = (df[c].to_numpy(dtype=float) / obs for c in ("sim_median", "sim_low", "sim_high"))
+    for used_for, colour in (("validation", style.RESIDENTS), ("calibration", "#888888")):
+        m = (df["used_for"] == used_for).to_numpy()
+        if m.any():
+            ax.errorbar(med[m], y[m], xerr=[med[m] - lo[m], hi[m] - med[m]], fmt="o", ms=3.5, color=colour,
+                        capsize=2.5, lw=1.0, label=f"simulated ({used_for}): median and 5-95 %")
+    ax.axvline(1.0, color="black", lw=1.0, label="observed")
+    names = df["what"] if "what" in df.columns else df["quantity"]
+    labels = [f"{w}  (obs. {number(v)})" for w, v in zip(names, obs, strict=True)]
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_ylim(-0.7, len(df) - 0.3)
+    ax.set_xlabel("simulated / observed (ratio)")
+    ax.set_ylabel("observed figure")
+    ax.yaxis.label.set_visible(False)  # the tick labels name each figure
+    ax.xaxis.set_label_coords(0.5, -0.32 / body)
+    ax.margins(x=0.08)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.55 / body), ncols=3, fontsize=7, frameon=False)
+    checks = table[table["used_for"] == "validation"]["inside"].astype(str).str.lower() == "true"
+    fig.suptitle(f"Observed figures against the simulation: {int(checks.sum())} of {len(checks)} validation "
+                 "figures inside the simulated 90 % range", x=0.01, ha="left", y=1 - 0.1 / height)
+    return fig
+
+
 def town_figures(data: RunData) -> Iterator[Drawn]:
-    """Residents, pyramids, jobs."""
+    """Residents, pyramids, jobs, the observed figures."""
     fig = population(data)
     if fig is not None:
         yield Drawn("population_by_zone", TOWN, "Residents of the whole town (median with the 50 % and 90 % ranges "
@@ -277,6 +316,11 @@ def town_figures(data: RunData) -> Iterator[Drawn]:
     if fig is not None:
         yield Drawn("jobs_and_worker_households", TOWN, "Jobs per park, and the worker households they bring: "
                     "housed in the new town or commuting.", fig)
+    table = data.folder.csv("validation.csv")
+    fig = validation(table) if table is not None and not table.empty else None
+    if fig is not None:
+        yield Drawn("validation", TOWN, "Published figures (black line) against the simulated median and the "
+                    "range of 90 % of replications, as ratios to the published value; grey ones set inputs.", fig)
 
 
 def run_figures(data: RunData) -> Iterator[Drawn]:

@@ -185,6 +185,10 @@ class ResultsFolder:
         the optional columns present; zone and service as text."""
         if "series" not in self._cache:
             df = self.parquet("series.parquet", tuple(dict.fromkeys((*SERIES_COLUMNS, *SERIES_OPTIONAL))))
+            if df is not None and "capacity" not in df.columns and "capacity_located" in df.columns:
+                # Zone rows name their columns for what they count: the figures read the
+                # capacity located in the zone as the zone's capacity.
+                df = df.rename(columns={"capacity_located": "capacity", "served_residents": "served"})
             if df is not None and {"rep", "date", "zone", "service", "demand", "capacity"} <= set(df.columns):
                 if "unmet" not in df.columns:
                     df["unmet"] = (df["demand"] - df["capacity"]).clip(lower=0.0)

@@ -4,13 +4,15 @@ Layout::
 
     manifest.json            what was run, by which code, how long it took
     population.parquet       rep, date, zone, age_band, residents, households
-    series.parquet           rep, date, zone, service, demand, capacity, served, unmet, waiting
+    series.parquet           rep, date, zone, service, demand, capacity_located, served_residents, unmet, waiting
     facilities.parquet       rep, date, facility, service, zone, capacity, served, waiting
     events.parquet           rep, date, zone, arrivals, births, deaths, departures
-    <table>.parquet          further tables of the model (pyramid, waits, jobs…)
+    <table>.parquet          further tables of the model (pyramid, waits, stays, jobs…)
     summary.csv              gap metrics per zone and service, with the static requirement
     population_summary.csv   residents per zone at the start, the peak and the end
     shortfall_probability.csv  P(unmet > 0) by zone, service and year
+    coverage_summary.csv     service-circle coverage per zone and category
+    validation.csv           each observed figure beside the simulated median and 90 % range
     scenario.json            the resolved scenario, its files and its assumptions
     figures/*.png            the figures (or *.svg)
     report.html              the report: findings, scenario, figures, methods
@@ -37,6 +39,7 @@ import pandas as pd
 
 from sim.engine import Results
 from sim.outputs.claim import PROGRAM, Claim, claim_folder
+from sim.outputs.coverage import coverage_summary
 from sim.outputs.metrics import gap_summary, shortfall_probability
 from sim.outputs.tables import (
     events_table,
@@ -45,6 +48,7 @@ from sim.outputs.tables import (
     population_table,
     series_table,
 )
+from sim.outputs.validation import validation_table
 from sim.scenario.model import Scenario
 
 
@@ -103,6 +107,8 @@ class RunTables:
     summary: pd.DataFrame
     population_summary: pd.DataFrame
     shortfall_probability: pd.DataFrame
+    coverage_summary: pd.DataFrame
+    validation: pd.DataFrame
 
 
 def build_tables(results: Sequence[Results], scenario: Scenario) -> RunTables:
@@ -110,15 +116,19 @@ def build_tables(results: Sequence[Results], scenario: Scenario) -> RunTables:
     population = population_table(results)
     series = series_table(results)
     names = sorted({name for r in results for name in r.tables})
+    extra = {name: extra_table(results, name) for name in names}
+    facilities, events = facilities_table(results), events_table(results)
     return RunTables(
         population=population,
         series=series,
-        facilities=facilities_table(results),
-        events=events_table(results),
-        extra={name: extra_table(results, name) for name in names},
+        facilities=facilities,
+        events=events,
+        extra=extra,
         summary=gap_summary(series, population, scenario.services.static_norms),
         population_summary=population_summary(population),
         shortfall_probability=shortfall_probability(series),
+        coverage_summary=coverage_summary(extra.get("coverage", pd.DataFrame())),
+        validation=validation_table(scenario, population, events, facilities, extra),
     )
 
 
@@ -239,6 +249,10 @@ def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any],
     tables.summary.to_csv(tmp / "summary.csv", index=False, date_format="%Y-%m-%d")
     tables.population_summary.to_csv(tmp / "population_summary.csv", index=False)
     tables.shortfall_probability.to_csv(tmp / "shortfall_probability.csv", index=False)
+    if not tables.coverage_summary.empty:
+        tables.coverage_summary.to_csv(tmp / "coverage_summary.csv", index=False, date_format="%Y-%m-%d")
+    if not tables.validation.empty:
+        tables.validation.to_csv(tmp / "validation.csv", index=False)
     _write_manifest(tmp, manifest)
     if scenario_record is not None:
         with open(tmp / "scenario.json", "w", encoding="utf-8") as f:

@@ -58,10 +58,25 @@ def events_table(results: Sequence[Results]) -> pd.DataFrame:
     return _categorical(pd.concat(frames, ignore_index=True), {"zone": results[0].zones})
 
 
+ZONE_COLUMNS: dict[str, str] = {
+    "demand": "demand",
+    "served": "served_residents",
+    "unmet": "unmet",
+    "waiting": "waiting",
+    "capacity": "capacity_located",
+}
+"""Column of the series table for each engine field. A zone row's ``served_residents``
+counts the zone's residents served anywhere (``served_residents + unmet = demand``);
+its ``capacity_located`` is the capacity of the facilities located in the zone,
+whoever they serve. The two differ wherever catchments cross zone lines, so they
+are not compared row by row: per facility, ``facilities.parquet`` has served <= capacity."""
+
+
 def series_table(results: Sequence[Results]) -> pd.DataFrame:
-    """Demand, capacity, served, unmet and waiting by ``rep, date, zone, service``.
+    """Demand, served residents, unmet, waiting and located capacity by ``rep, date, zone, service``.
 
     Zone-service pairs with neither demand nor capacity at any date are left out.
+    Columns are named by :data:`ZONE_COLUMNS`.
     """
     frames = []
     for rep, r in enumerate(results):
@@ -69,16 +84,15 @@ def series_table(results: Sequence[Results]) -> pd.DataFrame:
             continue
         g = _grid(r.dates, r.zones, r.services)
         cols = {"rep": rep, "date": g["date"], "zone": g["_1"], "service": g["_2"]}
-        cols.update({f: r.series[f].reshape(-1) for f in SERIES_FIELDS})
+        cols.update({ZONE_COLUMNS[f]: r.series[f].reshape(-1) for f in SERIES_FIELDS})
         df = pd.DataFrame(cols)
         active = (r.series["demand"] > 0).any(axis=0) | (r.series["capacity"] > 0).any(axis=0)
         keep = np.broadcast_to(active, r.series["demand"].shape).reshape(-1)
         frames.append(df[keep])
+    columns = [ZONE_COLUMNS[f] for f in SERIES_FIELDS]
     if not frames:
-        empty: dict[str, list[object]] = {"rep": [], "date": [], "zone": [], "service": [], **{f: [] for f in SERIES_FIELDS}}
-        return pd.DataFrame(empty).astype(
-            {"rep": "int64", "date": "datetime64[ns]", **{f: "float64" for f in SERIES_FIELDS}}
-        )
+        empty: dict[str, list[object]] = {"rep": [], "date": [], "zone": [], "service": [], **{c: [] for c in columns}}
+        return pd.DataFrame(empty).astype({"rep": "int64", "date": "datetime64[ns]", **{c: "float64" for c in columns}})
     services = list(dict.fromkeys(s for r in results for s in r.services))
     return _categorical(pd.concat(frames, ignore_index=True), {"zone": results[0].zones, "service": services})
 

@@ -3,7 +3,7 @@
 Single-value checks (ranges, shares, ordered dates) are field constraints in
 :mod:`sim.scenario.model`. The checks here need the whole scenario: every
 reference to a zone, housing project or park names one that exists; ids are
-unique in each list; every planned date lies inside the horizon; every housing
+unique in each list; every planned or observed date lies inside the horizon; every housing
 type in use has a household profile; the town fits in memory; and each facility states its services and
 capacity the way its service counts them (classes for schools, family-doctor
 teams only for family doctors).
@@ -20,6 +20,7 @@ from typing import Protocol
 
 from sim.scenario.errors import Loc
 from sim.scenario.model import (
+    ALL_ZONES,
     MAX_RESIDENTS,
     MAX_UNITS,
     MEMORY_GIB,
@@ -102,6 +103,7 @@ def _zone_references(s: Scenario) -> Iterator[Finding]:
         refs += [(("facilities", i, "catchment", j), z) for j, z in enumerate(f.catchment or [])]
     for i, park in enumerate(s.enterprises.parks):
         refs.append((("enterprises", "parks", i, "zone"), park.zone))
+    refs += [(("observed", i, "zone"), o.zone) for i, o in enumerate(s.observed) if o.zone != ALL_ZONES]
     for loc, zone in refs:
         if zone is not None and zone not in zones:
             yield loc, f"unknown zone '{zone}' {known}"
@@ -115,6 +117,16 @@ def _other_references(s: Scenario) -> Iterator[Finding]:
                 ("facilities", i, "opens_with"),
                 (f"unknown housing project '{f.opens_with}' (projects: {_names(projects)})"),
             )
+    facilities = {f.id: f for f in s.facilities}
+    for i, o in enumerate(s.observed):
+        if o.facility is None:
+            continue
+        school = facilities.get(o.facility)
+        if school is None:
+            yield ("observed", i, "facility"), f"unknown facility '{o.facility}' (facilities: {_names(facilities)})"
+        elif o.service not in school.services:
+            offered = ", ".join(v.value for v in school.services)
+            yield ("observed", i, "service"), f"facility '{o.facility}' does not provide {o.service} (it provides {offered})"
     incubator = s.enterprises.incubator
     parks = {p.id for p in s.enterprises.parks}
     if incubator is not None and incubator.park not in parks:
@@ -141,6 +153,12 @@ def _dates_in_horizon(s: Scenario) -> Iterator[Finding]:
                 loc,
                 f"must lie inside the horizon {start.isoformat()} to {end.isoformat()}, got {day.isoformat()}",
             )
+    for i, o in enumerate(s.observed):
+        if o.date is not None and not start <= o.date <= end:
+            yield ("observed", i, "date"), (
+                f"must lie inside the horizon {start.isoformat()} to {end.isoformat()}, got {o.date.isoformat()}")
+        if o.year is not None and not start.year <= o.year <= end.year:
+            yield ("observed", i, "year"), f"must be a year of the horizon {start.year} to {end.year}, got {o.year}"
 
 
 def _profiles(s: Scenario) -> Iterator[Finding]:

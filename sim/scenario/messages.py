@@ -133,7 +133,13 @@ def _clean_loc(loc: tuple[int | str, ...], data: Any) -> tuple[Loc, bool] | None
         elif _is_union(tp):
             if str(elem).startswith("list[") != isinstance(current, list):
                 return None
-            tp = _choose(tp, current)
+            member = _member_named(tp, str(elem))
+            if member is None:
+                tp = _choose(tp, current)
+            elif _is_model(member) != isinstance(current, Mapping):
+                return None  # a number where a mapping was meant, or the reverse
+            else:
+                tp = member
         else:
             out.append(elem)
             tp = _step(_choose(tp, current), elem)
@@ -214,8 +220,18 @@ def constraints_at(loc: Loc, data: Any) -> list[Any]:
     parent = type_at(loc[:-1], data)
     if isinstance(parent, type) and issubclass(parent, BaseModel):
         field = parent.model_fields.get(str(loc[-1]))
-        return [] if field is None else [*field.metadata, *_metadata(field.annotation)]
+        return [] if field is None else [*_named(field.metadata), *_metadata(field.annotation)]
     return _metadata(_step(parent, loc[-1]))
+
+
+def _named(metadata: list[Any]) -> list[Any]:
+    """``metadata`` with each validator that names the range it checks (a rate's
+    bounds, on every value of a schedule) replaced by that range's constraints."""
+    out: list[Any] = []
+    for m in metadata:
+        named = getattr(getattr(m, "func", None), "constraints", None)
+        out.extend(named if isinstance(named, list) else [m])
+    return out
 
 
 def _metadata(tp: Any) -> list[Any]:
@@ -223,7 +239,7 @@ def _metadata(tp: Any) -> list[Any]:
         base, *extra = get_args(tp)
         out: list[Any] = []
         for m in extra:
-            out.extend(m.metadata if isinstance(m, FieldInfo) else [m])
+            out.extend(_named(m.metadata) if isinstance(m, FieldInfo) else _named([m]))
         return out + _metadata(base)
     if get_origin(tp) in (Union, types.UnionType):
         members = [m for m in get_args(tp) if m is not type(None)]
@@ -289,6 +305,8 @@ def _choose(tp: Any, value: Any) -> Any:
         return tp
     members = [_strip_annotated(m) for m in get_args(tp) if m is not type(None)]
     models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    if len(models) == 1 and isinstance(value, Mapping):
+        return models[0]
     if len(models) > 1 and isinstance(value, Mapping):
         kind = value.get("kind")
         return next((m for m in models if m.model_fields["kind"].default == kind), tp)
@@ -297,6 +315,19 @@ def _choose(tp: Any, value: Any) -> Any:
     else:
         members = [m for m in members if get_origin(m) is not list] or members
     return _choose(members[0], value) if len(members) == 1 else tp
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _member_named(tp: Any, tag: str) -> Any:
+    """The member of union ``tp`` that pydantic names ``tag`` (``float``, a model's class name)."""
+    for member in get_args(_strip_annotated(tp)):
+        member = _strip_annotated(member)
+        if isinstance(member, type) and member.__name__ == tag:
+            return member
+    return None
 
 
 def _is_union(tp: Any) -> bool:

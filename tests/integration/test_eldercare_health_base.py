@@ -57,14 +57,19 @@ def test_base_has_every_service_where_there_is_demand(pairs: list[tuple[Results,
     base = pairs[0][0]
     residents = base.total_residents().astype(float)
     sc = load_scenario(SCENARIOS / "liaohe_base.yaml").services
-    for service in SERVICES:
+    for service in SERVICES[:-1]:
         assert service in base.services
         demand, served, unmet = (_series(base, service, f) for f in ("demand", "served", "unmet"))
         np.testing.assert_allclose(served + unmet, demand, atol=1e-6)
         assert (served >= -1e-9).all() and (unmet >= -1e-9).all()
     # Every resident counts for health centres and service circles.
     np.testing.assert_array_equal(_series(base, "health_centre", "demand"), residents)
-    np.testing.assert_array_equal(_series(base, "service_centre", "demand"), residents)
+    # Service circles are coverage, not demand: no series rows, a coverage table whose
+    # residents are every zone's residents.
+    assert "service_centre" not in base.services
+    cov = base.tables["coverage"]
+    first = cov["date"] == base.dates[0]
+    np.testing.assert_array_equal(cov["residents"][first & (cov["category"] == "all")], residents[0])
     # Canteen demand covers at least uptake x residents aged 80+, so every zone with
     # such residents has a canteen series with demand.
     old = base.residents[:, :, base.age_bands.index("80+")] * sc.senior_canteen.uptake

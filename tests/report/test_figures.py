@@ -21,8 +21,8 @@ from sim.outputs.results_io import ResultsFolder
 from sim.outputs.rundata import RunData
 
 UNIT_WORDS = {*style.UNITS.values(), "year", "residents", "people", "km", "%", "jobs", "households", "days",
-              "index", "probability", "beds", "seats", "seat-years", "months"}
-CATEGORIES = {"zone", "input", "zone · service", "age (years)"}
+              "index", "probability", "beds", "seats", "seat-years", "months", "ratio"}
+CATEGORIES = {"zone", "input", "zone · service", "age (years)", "observed figure"}
 """Axes whose ticks name categories (zones, inputs, age groups): labelled, no unit to give.
 A sweep factor is labelled by its name, which carries its unit (``housing_delay_months``)."""
 

@@ -99,7 +99,11 @@ def test_tornado_from_low_and_high_runs(tmp_path: Path) -> None:
 
 def test_validation_table_appears_where_the_run_has_one(base_run: Path, tmp_path: Path) -> None:
     page, _ = read(base_run)
-    assert "validation" not in page.sections  # the base run has no observed figures
+    assert "validation" in page.sections  # the base scenario declares observed figures
+    bare = tmp_path / "without_validation"
+    shutil.copytree(base_run, bare, ignore=shutil.ignore_patterns("figures", "report.html", "validation.csv"))
+    write_report(bare)
+    assert "validation" not in read(bare)[0].sections
     folder = tmp_path / "with_validation"
     shutil.copytree(base_run, folder, ignore=shutil.ignore_patterns("figures", "report.html"))
     pd.DataFrame({

@@ -23,8 +23,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.engine.hazards import MortalityHazard, PiecewiseHazard
+from sim.engine.hazards import MortalityHazard
 from sim.engine.households import newborn_clocks
+from sim.engine.lifelines import LifeLine
 from sim.engine.streams import household_rng
 from sim.engine.town import life_tables, simulate
 from sim.scenario.model import Demography, Scenario
@@ -110,22 +111,34 @@ FERTILITY = {"15-29": 0.7, "30-49": 0.3}
 TFR = 1.5
 
 
-def fertility() -> PiecewiseHazard:
-    """The scenario's fertility as the engine builds it."""
+DPY = 365.25
+
+
+def fertility() -> LifeLine:
+    """The scenario's births as the engine builds them: an age pattern per unit of
+    TFR times the TFR (here a constant)."""
     return life_tables(Demography.model_validate({
-        "tfr": TFR, "fertility_age_shares": FERTILITY, "mortality": {"gompertz": {"a": A, "b": B}, "infant": Q0}})).fertility
+        "tfr": TFR, "fertility_age_shares": FERTILITY, "mortality": {"gompertz": {"a": A, "b": B}, "infant": Q0}})).births
+
+
+def next_birth_age(f: LifeLine, age: float, e: float) -> float:
+    """Age at the next birth of a woman born on day 0, now ``age``, given Exp(1) ``e``."""
+    return f.next_time(0.0, age * DPY, e) / DPY
 
 
 def test_fertility_rates_are_the_tfr_spread_over_each_band() -> None:
     f = fertility()
-    # 0.7 x 1.5 over 15 years, 0.3 x 1.5 over 20: rates 0.07 and 0.0225 a year.
-    assert f.cumulative_scalar(15.0) == 0.0 and f.cumulative_scalar(14.0) == 0.0
-    assert f.cumulative_scalar(20.0) == pytest.approx(5 * 0.07)
-    assert f.cumulative_scalar(30.0) == pytest.approx(TFR * 0.7)
-    assert f.cumulative_scalar(40.0) == pytest.approx(TFR * 0.7 + 10 * 0.0225)
-    assert f.cumulative_scalar(60.0) == pytest.approx(TFR)
-    np.testing.assert_allclose(f.cumulative(np.array([15.0, 20.0, 30.0, 40.0, 60.0])),
-                               [0.0, 0.35, 1.05, 1.275, 1.5])
+    # 0.7 x 1.5 over 15 years, 0.3 x 1.5 over 20: rates 0.07 and 0.0225 a year,
+    # the age pattern per unit of TFR (0.7 / 15, 0.3 / 20) times the TFR.
+    tfr = f.curve(0.0)
+    assert tfr == TFR and f.curve.is_constant
+    rates = [(lo, hi, g * tfr) for lo, hi, g, b in f.pieces if g > 0]
+    assert [(lo, hi) for lo, hi, _ in rates] == [(15.0, 30.0), (30.0, 50.0)]
+    np.testing.assert_allclose([r for _, _, r in rates], [0.07, 0.0225])
+    # A birth needing hazard e comes at 15 + e / 0.07 while e < 1.05, then in the second band.
+    assert next_birth_age(f, 0.0, 0.35) == pytest.approx(20.0)
+    assert next_birth_age(f, 0.0, 1.05 + 0.225) == pytest.approx(40.0)
+    assert math.isinf(next_birth_age(f, 0.0, 1.5 + 1e-9))
 
 
 def test_births_over_a_life_are_poisson_in_each_band() -> None:
@@ -140,7 +153,7 @@ def test_births_over_a_life_are_poisson_in_each_band() -> None:
     for i in range(n):
         age = 0.0
         while True:
-            age = f.next_age_scalar(age, float(rng.standard_exponential()))
+            age = next_birth_age(f, age, float(rng.standard_exponential()))
             if math.isinf(age):
                 break
             if age < 30.0:
@@ -160,8 +173,8 @@ def test_vectorised_and_scalar_next_births_agree() -> None:
     rng = np.random.default_rng(4)
     ages = rng.uniform(0.0, 60.0, 2000)
     e = rng.standard_exponential(2000)
-    scalar = np.array([f.next_age_scalar(float(x), float(d)) for x, d in zip(ages, e, strict=True)])
-    np.testing.assert_allclose(f.next_age(ages, e), scalar, rtol=1e-12)
+    scalar = np.array([f.next_time(0.0, float(x) * DPY, float(d)) for x, d in zip(ages, e, strict=True)])
+    np.testing.assert_allclose(f.next_times(np.zeros(2000), ages * DPY, e), scalar, rtol=1e-12)
 
 
 # --------------------------------------------------------------------- in a running town

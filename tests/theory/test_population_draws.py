@@ -28,6 +28,7 @@ from sim.engine.households import (
     structure_columns,
 )
 from sim.engine.housing import move_in_lags
+from sim.engine.lifelines import TimeCurve, fertility_line, mortality_line, rate_line
 from sim.scenario.model import FamilyProfile, OccupancyCurve, Scenario
 
 K = 3.5
@@ -119,7 +120,9 @@ def test_family_households_have_the_profile_mean_size() -> None:
 def test_care_states_at_an_age_match_the_two_stage_chain() -> None:
     h1 = PiecewiseHazard.from_labels({"60-69": 0.02, "70-79": 0.05, "80-110": 0.12})
     h2 = PiecewiseHazard.from_labels({"60-69": 0.03, "70-79": 0.06, "80-110": 0.15})
-    life = LifeTables(MortalityHazard(4e-5, 0.09, 0.005), PiecewiseHazard([]), h1, h2, 0.488, 0.0)
+    m, flat = MortalityHazard(4e-5, 0.09, 0.005), TimeCurve.constant(1.0)
+    life = LifeTables(m, mortality_line(m, flat), fertility_line(PiecewiseHazard([]), flat), h1, h2, 0.488,
+                      rate_line(TimeCurve.constant(0.0)))
     n, age = 200_000, 82.0
     rng = np.random.default_rng(11)
     state, _ = care_state(np.full(n, age), exp1(rng.random(n)), exp1(rng.random(n)), life)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine.services.allocation import allocate, zone_capacity
+from sim.engine.services.allocation import allocate, located_capacity
 from sim.engine.services.eldercare import person_uniforms
 from sim.engine.services.health import family_doctor_demand
 from sim.scenario.model import ContractRates, FamilyDoctorPolicy
@@ -20,12 +20,10 @@ def test_nearest_pairs_are_served_first() -> None:
     np.testing.assert_array_equal(served, [[0.0, 40.0], [20.0, 0.0]])
 
 
-def test_zone_capacity_splits_each_facility_by_demand() -> None:
-    cap = zone_capacity(np.array([90.0, 10.0]), [[0, 1], [1]], np.array([10.0, 20.0]))
-    # 90 split 1:2 -> 30, 60; the second facility's 10 all to zone 1.
-    np.testing.assert_allclose(cap, [30.0, 70.0])
-    # No demand: an equal split.
-    np.testing.assert_allclose(zone_capacity(np.array([90.0]), [[0, 1]], np.zeros(2)), [45.0, 45.0])
+def test_zone_capacity_is_the_capacity_located_in_the_zone() -> None:
+    # Facilities of 90 and 10 places in zone 1 and one of 5 in zone 2; zone 0 has none,
+    # whatever its residents use elsewhere.
+    np.testing.assert_allclose(located_capacity(np.array([90.0, 5.0, 10.0]), [1, 2, 1], 3), [0.0, 100.0, 5.0])
 
 
 class _Ages:

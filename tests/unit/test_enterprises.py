@@ -195,7 +195,10 @@ def test_factory_space_serves_the_lesser_of_demand_and_capacity() -> None:
     jobs = r.tables["jobs"]["jobs"]
     demand = r.series["demand"][:, :, k]
     served = r.series["served"][:, :, k]
-    np.testing.assert_array_equal(demand[:, 0], 40.0 * jobs)  # one park, 40 m² a job
+    # One park; its firms founded once the factories are open (2020-01-01) rent them.
+    np.testing.assert_array_equal(demand[:, 0], r.tables["jobs"]["standard_space_m2"])
+    assert (demand[np.array(r.dates) < np.datetime64("2020-01-01")] == 0).all()
+    assert (demand[:, 0] <= 40.0 * jobs).all() and demand[-1, 0] > 0
     capacity = np.where(np.array(r.dates) >= np.datetime64("2023-01-01"), 60000.0, 20000.0)
     capacity[np.array(r.dates) < np.datetime64("2020-01-01")] = 0.0
     np.testing.assert_array_equal(served.sum(axis=1), np.minimum(demand.sum(axis=1), capacity))

@@ -19,7 +19,7 @@ def series(unmet_by_rep: list[list[float]], capacity: float = 100.0) -> pd.DataF
     for rep, unmet in enumerate(unmet_by_rep):
         for d, u in zip(DATES, unmet, strict=True):
             rows.append({"rep": rep, "date": d, "zone": "z", "service": "kindergarten",
-                         "demand": capacity + u, "capacity": capacity, "served": capacity, "unmet": u,
+                         "demand": capacity + u, "capacity_located": capacity, "served_residents": capacity, "unmet": u,
                          "waiting": 0.0})
     return pd.DataFrame(rows)
 
@@ -100,6 +100,7 @@ def test_the_interval_of_the_mean_covers_it_95_percent_of_the_time() -> None:
         "zone": np.repeat([f"z{i}" for i in range(n_zones)], reps), "service": "kindergarten",
         "unmet_seat_years": values.ravel(), "any_shortfall": True, "peak_unmet": 1.0,
         "months_in_shortfall": 1.0, "first_shortfall": pd.NaT, "peak_date": pd.NaT,
+        "backlog_at_start": 0.0, "backlog_cleared": pd.NaT, "months_in_backlog": 0.0,
     })
     s = summarise_gaps(per)
     covered = ((s["unmet_seat_years_ci_low"] <= 10.0) & (s["unmet_seat_years_ci_high"] >= 10.0)).mean()
@@ -125,8 +126,27 @@ def test_summary_places_the_static_requirement_beside_the_simulation() -> None:
                         "residents": [1000, 2000, 4000, 4000, 4000], "households": 1})
     out = gap_summary(s, pop, StaticNorms()).iloc[0]
     assert out["at_date"] == pd.Timestamp("2021-01-01")
-    assert out["demand_at_date"] == 130 and out["capacity_at_date"] == 100
+    assert out["demand_at_date"] == 130 and out["capacity_located_at_date"] == 100
     assert out["static_requirement_at_date"] == pytest.approx(30.0 * 4)
+    assert out["simulated_to_static_ratio"] == pytest.approx(130 / 120)
+
+
+def test_a_gap_at_the_start_is_a_backlog_not_a_shortfall() -> None:
+    # rep 0: no backlog, a shortfall from 2020-07-01; rep 1: a backlog of 5 cleared on
+    # 2021-01-01, then a new shortfall on 2021-07-01; rep 2: a backlog never cleared.
+    per = per_rep_gaps(series([[0, 10, 30, 0, 0], [5, 5, 0, 7, 0], [5, 5, 5, 5, 5]])).set_index("rep")
+    assert list(per["backlog_at_start"]) == [0, 5, 5]
+    assert pd.isna(per.loc[0, "backlog_cleared"]) and pd.isna(per.loc[2, "backlog_cleared"])
+    assert per.loc[1, "backlog_cleared"] == pd.Timestamp("2021-01-01")
+    assert per.loc[0, "first_shortfall"] == pd.Timestamp("2020-07-01")
+    assert per.loc[1, "first_shortfall"] == pd.Timestamp("2021-07-01")
+    assert pd.isna(per.loc[2, "first_shortfall"])  # the starting backlog is not a new shortfall
+    # The backlog lasts from the start to 2021-01-01: 366 days held.
+    assert per.loc[1, "months_in_backlog"] == pytest.approx(366 / 365.25 * 12)
+    assert per.loc[2, "months_in_backlog"] == pytest.approx(per.loc[2, "months_in_shortfall"])
+    s = summarise_gaps(per.reset_index()).iloc[0]
+    assert s["share_reps_backlog"] == pytest.approx(2 / 3) and s["share_reps_new_shortfall"] == pytest.approx(2 / 3)
+    assert s["share_reps_shortfall"] == 1.0 and s["backlog_at_start_median"] == 5
 
 
 def test_shortfall_probability_by_year_is_the_share_of_replications_short() -> None:

@@ -14,6 +14,7 @@ from sim.engine.services.circles import build_service_circles
 from sim.engine.services.community import build_community_services
 from sim.engine.services.eldercare import build_eldercare_beds
 from sim.engine.services.enterprises import build_enterprises
+from sim.engine.services.intakes import build_first_grades
 from sim.engine.services.schools import build_schools
 
 Builder = Callable[[Context], ServiceModel | None]
@@ -24,5 +25,6 @@ SERVICE_MODELS.append(build_community_services)
 SERVICE_MODELS.append(build_service_circles)
 SERVICE_MODELS.append(build_schools)
 SERVICE_MODELS.append(build_enterprises)
+SERVICE_MODELS.append(build_first_grades)
 
 __all__ = ["SERVICE_MODELS", "Builder", "Context", "ServiceModel", "ServiceOutput"]

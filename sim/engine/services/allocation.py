@@ -6,12 +6,12 @@ may allow overflow to other facilities within ``services.allocation.overflow_km`
 otherwise the person is unmet. Distances are between zone centroids.
 
 For services whose demand is a count read at each report date (day care,
-canteens, family doctors, health centres) :func:`allocate` serves zone-facility
-pairs in order of distance (catchment pairs before overflow pairs), each taking
-what it can. Zone capacity in the series is each facility's capacity split
-among its catchment zones in proportion to their demand (equally when none
-has demand): the capacity the zone can count on, which sums over zones to the
-facilities' total (a documented convention, not a policy).
+canteens, family doctors, health centres, factory space) :func:`allocate`
+serves zone-facility pairs in order of distance (catchment pairs before
+overflow pairs), each taking what it can. In the zone rows of the series,
+capacity is that of the facilities *located* in the zone
+(:func:`located_capacity`) and served counts the zone's own demand served
+anywhere; per facility, served never exceeds capacity.
 """
 
 from __future__ import annotations
@@ -76,15 +76,9 @@ def allocate(demand: np.ndarray, capacity: np.ndarray, pairs: list[tuple[int, in
     return served
 
 
-def zone_capacity(capacity: np.ndarray, catchment: list[list[int]], demand: np.ndarray) -> np.ndarray:
-    """Each facility's capacity split over its catchment in proportion to demand, ``(Z,)``."""
-    out = np.zeros(len(demand))
-    for f, zones in enumerate(catchment):
-        d = demand[zones]
-        total = float(d.sum())
-        share = d / total if total > 0.0 else np.full(len(zones), 1.0 / len(zones))
-        np.add.at(out, zones, capacity[f] * share)
-    return out
+def located_capacity(capacity: np.ndarray, zones: list[int], n_zones: int) -> np.ndarray:
+    """Capacity of the facilities located in each zone, ``(Z,)``; ``zones[f]`` is facility f's zone."""
+    return np.bincount(np.asarray(zones, dtype=np.int64), weights=capacity, minlength=n_zones).astype(float)
 
 
 def schedules_for(ctx: Context, service: Service) -> list[FacilitySchedule]:
@@ -120,7 +114,7 @@ class CountService:
         row["demand"][i] = demand
         row["served"][i] = by_zone
         row["unmet"][i] = demand - by_zone
-        row["capacity"][i] = zone_capacity(cap, self.reach.catchment, demand)
+        row["capacity"][i] = located_capacity(cap, [s.zone for s in self.schedules], self.ctx.n_zones)
         for f in range(len(self.schedules)):
             self.fac_capacity[f][i] = cap[f]
             self.fac_served[f][i] = served[f].sum()

@@ -41,11 +41,12 @@ class Stay:
     elder who seeks a bed again makes a new claim).
     """
 
-    __slots__ = ("zone", "joined", "state", "facility", "version", "stay_e", "owner", "episode")
+    __slots__ = ("zone", "joined", "admitted", "state", "facility", "version", "stay_e", "owner", "episode")
 
     def __init__(self, zone: int, stay_e: float, owner: object = None, episode: int = 0) -> None:
         self.zone = zone
         self.joined = 0.0
+        self.admitted = 0.0
         self.state = WAITING
         self.facility = -1
         self.version = 0  # bumped whenever a heap entry or discharge event goes stale
@@ -102,6 +103,7 @@ class BedQueue:
         self._area = 0.0  # time integral of the total list length
         self._last = env.now
         self.waits: list[tuple[int, float, float]] = []  # (zone, admitted at, days waited)
+        self.stays: list[tuple[int, float, float]] = []  # (zone, left the bed at, days in bed)
         self.outcomes: list[tuple[int, float, float, int, int]] = []  # (zone, joined, ended, outcome, episode)
         self.on_discharge = on_discharge
 
@@ -190,6 +192,7 @@ class BedQueue:
         stay.version += 1
         self.occupied[f] += 1
         self.in_bed[stay.zone] += 1
+        stay.admitted = self.env.now
         self.waits.append((stay.zone, self.env.now, self.env.now - stay.joined))
         self._record(stay, ADMITTED)
         if self.rate > 0.0:
@@ -209,6 +212,7 @@ class BedQueue:
         f = stay.facility
         self.occupied[f] -= 1
         self.in_bed[stay.zone] -= 1
+        self.stays.append((stay.zone, self.env.now, self.env.now - stay.admitted))
         self._refill(f)
 
     def _refill(self, f: int) -> None:

@@ -11,11 +11,13 @@ sits at its zone's centroid; a zone's residents are spread evenly over a disc of
 The covered share of a zone's disc is exact where one centre reaches it (the
 circle-circle lens area over the disc's area) and otherwise read off a fixed
 equal-area polar grid of :data:`RINGS` × :data:`SPOKES` points (error of order
-1/RINGS). In the series, ``service_centre`` has demand = residents, served =
-residents within range of all six categories, unmet = demand − served, and
-capacity = residents within range of at least one open centre (a convention: the
-service circle's reach, not a number of places). The table ``coverage`` gives the
-share per zone, date and category (and ``all`` for the six together).
+1/RINGS). Coverage is not a capacity that demand can outrun, so service
+centres have no demand and unmet rows in the series: the table ``coverage``
+gives, per zone, date and category (and ``all`` for the six together, ``any``
+for at least one centre), the covered share and the zone's residents; the
+outputs summarise it as coverage, not as a shortfall. Facility rows carry each
+centre's service population (capacity) and the residents within its reach
+(served, at most the capacity).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ RINGS, SPOKES = 64, 128
 
 CATEGORIES = tuple(ServiceCategory)
 ALL = "all"
+ANY = "any"
 
 
 def lens_area(r1: float, r2: float, d: float) -> float:
@@ -104,10 +107,9 @@ class ServiceCircles:
         centres = [(zones[s.zone][0], zones[s.zone][1]) for s in schedules]
         self.coverage = Coverage(zones, centres, ctx.scenario.services.service_centre.walk_km)
         self.offers = [offered(s.facility.categories) for s in schedules]
-        self.series = ctx.series_arrays()
         n_t = len(ctx.times)
         self.fac = {k: [np.zeros(n_t) for _ in schedules] for k in ("capacity", "served", "waiting")}
-        self.table: dict[str, list[object]] = {"zone": [], "date": [], "category": [], "share": []}
+        self.table: dict[str, list[object]] = {"zone": [], "date": [], "category": [], "share": [], "residents": []}
         self._cache: tuple[tuple[int, ...], np.ndarray] | None = None
 
     def start(self) -> None:
@@ -148,13 +150,8 @@ class ServiceCircles:
         shares = self._cache[1]
         # Every resident is in one care state, so the states' counts sum to the residents.
         residents = np.array([sum(c) for c in self.ctx.pop.care_counts], dtype=float)
-        row = self.series
-        row["demand"][i] = residents
-        row["served"][i] = residents * shares[:, -2]
-        row["unmet"][i] = residents - row["served"][i]
-        row["capacity"][i] = residents * shares[:, -1]
         self._facilities(i, t, residents)
-        self._record(i, shares)
+        self._record(i, shares, residents)
 
     def _facilities(self, i: int, t: float, residents: np.ndarray) -> None:
         for c, s in enumerate(self.schedules):
@@ -163,22 +160,22 @@ class ServiceCircles:
             self.fac["capacity"][c][i] = cap
             self.fac["served"][c][i] = min(cap, reach)
 
-    def _record(self, i: int, shares: np.ndarray) -> None:
+    def _record(self, i: int, shares: np.ndarray, residents: np.ndarray) -> None:
         date = self.ctx.dates[i]
-        labels = [c.value for c in CATEGORIES] + [ALL]
+        labels = [c.value for c in CATEGORIES] + [ALL, ANY]
         for z, zone in enumerate(self.ctx.zone_index):
             for k, label in enumerate(labels):
                 self.table["zone"].append(zone)
                 self.table["date"].append(date)
                 self.table["category"].append(label)
                 self.table["share"].append(float(shares[z, k]))
+                self.table["residents"].append(float(residents[z]))
 
     def output(self) -> ServiceOutput:
         zones = list(self.ctx.zone_index)
         keys = [FacilityKey(s.facility.id, Service.SERVICE_CENTRE.value, zones[s.zone]) for s in self.schedules]
-        table = {k: np.array(v, dtype=float if k == "share" else object) for k, v in self.table.items()}
+        table = {k: np.array(v, dtype=float if k in ("share", "residents") else object) for k, v in self.table.items()}
         return ServiceOutput(
-            series={Service.SERVICE_CENTRE: self.series},
             facility_keys=keys,
             facility_series=self.fac,
             tables={"coverage": table},

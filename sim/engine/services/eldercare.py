@@ -15,12 +15,14 @@ household key and the elder's birth time (and, for a later claim, its number:
 the delay before seeking again and that stay's draw), never from a household's
 generator or a population stream, so changing a facility leaves every life
 unchanged.
-Series per zone: demand = waiting + in a bed, served = in a bed, unmet =
-waiting = the zone's list; capacity as in :mod:`~sim.engine.services.allocation`.
+Series per zone: demand = waiting + in a bed, served = the zone's elders in a
+bed anywhere, unmet = waiting = the zone's list; capacity = beds located in
+the zone (:mod:`~sim.engine.services.allocation`).
 The list belongs to zones, so facility rows carry capacity and occupied beds only.
 Table ``bed_waits``: every join by zone and year of joining, counted by outcome
 (admitted, died waiting, left town, still waiting), with waits summarised with
-the censoring explicit (:mod:`~sim.engine.services.bed_waits`).
+the censoring explicit (:mod:`~sim.engine.services.bed_waits`); ``bed_stays``:
+completed stays in a bed by zone and year they ended (number, mean length).
 
 **Day care** (``day_care``): residents needing community care × uptake.
 **Canteens** (``senior_canteen``): residents aged ``min_age``+ (default 80) or
@@ -46,7 +48,7 @@ import simpy
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.households import Household, Person
 from sim.engine.results import FacilityKey
-from sim.engine.services.allocation import reach, schedules_for, zone_capacity
+from sim.engine.services.allocation import located_capacity, reach, schedules_for
 from sim.engine.services.base import Context, ServiceOutput
 from sim.engine.services.bed_waits import wait_table
 from sim.engine.services.beds import DIED, LEFT, BedQueue, Stay
@@ -191,7 +193,7 @@ class EldercareBeds:
         row["served"][i] = served
         row["demand"][i] = waiting + served
         cap = np.array([s.capacity(t) for s in self.schedules])
-        row["capacity"][i] = zone_capacity(cap, self.reach.catchment, waiting + served)
+        row["capacity"][i] = located_capacity(cap, [s.zone for s in self.schedules], self.ctx.n_zones)
         for f in range(len(self.schedules)):
             self.fac["capacity"][f][i] = cap[f]
             self.fac["served"][f][i] = q.occupied[f]
@@ -203,7 +205,10 @@ class EldercareBeds:
             series={Service.ELDERCARE_BED: self.series},
             facility_keys=keys,
             facility_series=self.fac,
-            tables={"bed_waits": self.waits()},
+            tables={
+                "bed_waits": self.waits(),
+                "bed_stays": stay_table(self.queue.stays, zones, self.ctx),
+            },
         )
 
     def waits(self) -> dict[str, np.ndarray]:
@@ -211,6 +216,24 @@ class EldercareBeds:
         those still waiting are censored at the end of the horizon."""
         q, cal = self.queue, self.ctx.cal
         return wait_table(q.outcomes, q.still_waiting(), cal.end_time, list(self.ctx.zone_index), cal)
+
+
+def stay_table(
+    stays: list[tuple[int, float, float]], zones: list[str], ctx: Context
+) -> dict[str, np.ndarray]:
+    """Completed stays in a bed (death, discharge, leaving town) by zone and year the
+    stay ended: how many and their mean length. Stays still running at the end are
+    not in it."""
+    groups: dict[tuple[int, int], list[float]] = {}
+    for z, at, days in stays:
+        groups.setdefault((z, ctx.cal.date(at).year), []).append(days)
+    keys = sorted(groups)
+    return {
+        "zone": np.array([zones[z] for z, _ in keys], dtype=object),
+        "year": np.array([y for _, y in keys], dtype=np.int64),
+        "stays_ended": np.array([len(groups[k]) for k in keys], dtype=np.int64),
+        "stay_mean_days": np.array([float(np.mean(groups[k])) for k in keys]),
+    }
 
 
 def build_eldercare_beds(ctx: Context) -> EldercareBeds | None:

@@ -8,36 +8,46 @@ engine) of every job gained or lost; this model only reads its counts.
 
 Services reported:
 
-* ``factory_space``: demand = m² needed by the live firms of the parks in each
-  zone (jobs x ``m2_per_job``); capacity from the ``factory_space`` facilities
-  over time; served nearest first within catchments (and the overflow
-  distance), as for other counted services; unmet = the rest.
+* ``factory_space``: demand = floor space (jobs x ``m2_per_job``) of the live
+  firms, in the parks of each zone, that rent standard factory space. A park
+  *offers* such space while a ``factory_space`` facility whose catchment holds
+  the park's zone is open; a firm founded then rents it with the park's
+  ``standard_space_share``, decided once at its founding (ASSUMPTION: a firm
+  founded elsewhere, or before the factories open, keeps its own premises and
+  does not move). So no demand exists before factories open, and firms of a
+  park no factory serves never count. Served nearest first within catchments
+  (and the overflow distance), as for other counted services; unmet = the rest.
+* Parks start with their ``existing_firms`` (established profile, first jobs of
+  mean ``existing_jobs_mean``); their jobs at the start bring no worker
+  households (those workers live in the town already), the jobs they gain later do.
 * ``housing``: per zone of the parks, at each date, worker households held by
   live jobs that want to live in town (demand), living there (served) and
   commuting while they wait (unmet); capacity = dwellings of the preferred
   types on the market in each zone.
 
-Tables: ``jobs`` (per report date and park), ``incubator`` (cumulative
-pipeline counts and grants) and ``worker_households`` (per date and park zone:
-housed, commuting, living elsewhere now; cumulative households that left town
-or stayed when their job ended).
+Tables: ``jobs`` (per report date and park, with the parks' floor space and
+standard-space demand), ``incubator`` (cumulative pipeline counts and grants)
+and ``worker_households`` (per date and park zone: stocks housed, commuting,
+living elsewhere now; flows, cumulative: households that left town or stayed
+when their job ended).
 With ``enterprises.enabled`` false, or no parks, nothing here runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import numpy as np
 
-from sim.engine.firms import Economy, Pipeline, established_arrivals
+from sim.engine.firms import ESTABLISHED, KEY_LIMIT, Economy, Pipeline, established_arrivals
 from sim.engine.services.allocation import CountService, schedules_for
 from sim.engine.services.base import Context, ServiceOutput
 from sim.engine.streams import Stream
 from sim.engine.workers import WorkerHouseholds
 from sim.scenario.model import Service
 
-ARRIVALS_KEY, PIPELINE_KEY = 0, 1
+ARRIVALS_KEY, PIPELINE_KEY, EXISTING_KEY = 0, 1, 2
 
 WORKER_COLUMNS = ("housed", "commuting", "living_elsewhere", "left_town_job_ended", "stayed_job_ended")
 """Columns of ``worker_households`` after date and zone: the first three now, the last two cumulative."""
@@ -52,32 +62,44 @@ class EnterpriseModel:
         self.park_zones = [ctx.zone_index[p.zone] for p in e.parks]
         self.workers = workers
         profiles = (e.established_firm, e.incubated_firm)
-        self.economy = Economy(ctx.env, ctx.cal.end_time, profiles, len(e.parks), workers.jobs_changed)
+        self.space = CountService(ctx, Service.FACTORY_SPACE, schedules_for(ctx, Service.FACTORY_SPACE))
+        self.economy = Economy(ctx.env, ctx.cal.end_time, profiles, len(e.parks), workers.jobs_changed, self.rents_space)
         self.pipeline: Pipeline | None = None
         if e.incubator is not None:
             park = [p.id for p in e.parks].index(e.incubator.park)
             gen = ctx.streams.generator(Stream.ENTERPRISES, PIPELINE_KEY, park)
             self.pipeline = Pipeline(self.economy, e.incubator, park, gen)
-        self.space = CountService(ctx, Service.FACTORY_SPACE, schedules_for(ctx, Service.FACTORY_SPACE))
         self.housing_series = ctx.series_arrays()
-        self.job_rows: list[tuple[dt.date, int, int, int, int, int, int]] = []
+        self.job_rows: list[tuple[dt.date, int, int, int, int, int, int, int, float, float]] = []
         self.incubator_rows: list[tuple[dt.date, int, int, int, float]] = []
         self.worker_rows: list[tuple[object, ...]] = []  # date, zone, then WORKER_COLUMNS
 
     def start(self) -> None:
-        """Start the parks' arrivals, the incubator and the factory-space schedules."""
+        """Open the factories there are, found the parks' existing firms, and start
+        the arrivals and the incubator."""
+        self.space.start()
         for park, p in enumerate(self.ctx.scenario.enterprises.parks):
+            gen = self.ctx.streams.generator(Stream.ENTERPRISES, EXISTING_KEY, park)
+            for key in gen.integers(KEY_LIMIT, size=p.existing_firms).tolist():
+                self.economy.found(park, ESTABLISHED, random.Random(key), jobs_mean=p.existing_jobs_mean, existing=True)
             gen = self.ctx.streams.generator(Stream.ENTERPRISES, ARRIVALS_KEY, park)
             self.ctx.env.process(established_arrivals(self.economy, park, p.established_firms_per_year, gen))
         if self.pipeline is not None:
             self.pipeline.start()
-        self.space.start()
+
+    def rents_space(self, park: int, u: float) -> bool:
+        """Whether a firm founded now in ``park`` rents standard factory space (given ``u``)."""
+        p = self.ctx.scenario.enterprises.parks[park]
+        if u >= p.standard_space_share:
+            return False
+        zone, now = self.park_zones[park], self.ctx.env.now
+        return any(zone in s.catchment and s.capacity(now) > 0.0 for s in self.space.schedules)
 
     def sample(self, i: int, t: float) -> None:
         """Record factory space, worker housing and the tables at report ``i``."""
         demand = np.zeros(self.ctx.n_zones)
         for park, zone in enumerate(self.park_zones):
-            demand[zone] += self.economy.floor_m2(park)
+            demand[zone] += self.economy.standard_space_m2(park)
         self.space.record(i, t, demand)
         self._record_housing(i)
         self._record_tables(self.ctx.dates[i])
@@ -94,7 +116,8 @@ class EnterpriseModel:
     def _record_tables(self, date: dt.date) -> None:
         ec = self.economy
         for park in range(len(self.park_zones)):
-            row = (date, park, ec.park_jobs(park), ec.alive[park], ec.failed[park], ec.created[park], ec.lost[park])
+            row = (date, park, ec.park_jobs(park), ec.untied[park], ec.alive[park], ec.failed[park], ec.created[park],
+                   ec.lost[park], ec.floor_m2(park), ec.standard_space_m2(park))
             self.job_rows.append(row)
         c = self.pipeline.counts if self.pipeline is not None else None
         if c is not None:
@@ -120,8 +143,9 @@ class EnterpriseModel:
         zones = list(self.ctx.zone_index)
         cols = _columns(
             self.job_rows,
-            ("date", "park", "jobs", "enterprises_alive", "enterprises_failed_cumulative", "jobs_created_cumulative", "jobs_lost_cumulative"),
-            (object, np.int64, np.int64, np.int64, np.int64, np.int64, np.int64),
+            ("date", "park", "jobs", "jobs_untied", "enterprises_alive", "enterprises_failed_cumulative",
+             "jobs_created_cumulative", "jobs_lost_cumulative", "floor_m2", "standard_space_m2"),
+            (object, np.int64, np.int64, np.int64, np.int64, np.int64, np.int64, np.int64, float, float),
         )
         index = cols.pop("park")
         return {

@@ -32,10 +32,10 @@ def short_rows(summary: Summary) -> pd.DataFrame:
 
 def _raw(value: Any) -> str | None:
     """A value as written in ``data-*`` attributes (full precision, dates ISO)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None  # missing: a backlog that never gave way to a new shortfall has no first date
     if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d")
     return repr(float(value)) if isinstance(value, int | float) else str(value)
 
 
@@ -83,7 +83,7 @@ def headline_html(summary: Summary, label: Callable[[str], str], start: pd.Times
         return '<p class="finding">No service falls short in any zone in any replication.</p>'
     iv = summary.intervals.get("peak_unmet")
     iv_label = iv.label.replace("percentile", "pct.") if iv else "interval"
-    header = ["zone", "short from", "peak unmet", iv_label, "peak date", "months short", "seat-years",
+    header = ["zone", "new shortfall from", "peak unmet", iv_label, "peak date", "months short", "seat-years",
               "P(short)", "backlog at start", "at peak: demand · capacity · norm"]
     leads, parts = [], []
     clear = [s for s in services if s not in set(short["service"])]

@@ -61,6 +61,7 @@ from sim.scenario.model.housing import (
     OnMarketShares,
     Phase,
 )
+from sim.scenario.model.observed import ALL_ZONES, RATES, Observation, Quantity
 from sim.scenario.model.population import (
     NO_DELAY,
     AgeRange,
@@ -78,6 +79,7 @@ from sim.scenario.model.population import (
     OccupancyCurve,
     Zone,
 )
+from sim.scenario.model.schedules import DatedSchedule, Rate, rate_at, rate_values
 from sim.scenario.model.services import (
     AllocationPolicy,
     CanteenPolicy,
@@ -132,6 +134,9 @@ class Scenario(Frozen):
     services: Services = Services()
     enterprises: Enterprises = Enterprises()
     variation: Variation = Variation()
+    observed: list[Observation] = Field(
+        default_factory=list, description="Published figures to set inputs (calibration) and check results (validation)."
+    )
 
     def zone(self, zone_id: str) -> Zone:
         return next(z for z in self.zones if z.id == zone_id)
@@ -144,6 +149,10 @@ class Scenario(Frozen):
 
 
 __all__ = [
+    "ALL_ZONES",
+    "Observation",
+    "Quantity",
+    "RATES",
     "FIRST_YEAR",
     "LAST_YEAR",
     "MAX_AGE_YEARS",
@@ -162,6 +171,7 @@ __all__ = [
     "CareNeeds",
     "ContractRates",
     "Count",
+    "DatedSchedule",
     "Delay",
     "Demography",
     "EldercareBedPolicy",
@@ -189,6 +199,7 @@ __all__ = [
     "Park",
     "Phase",
     "Positive",
+    "Rate",
     "ReportEvery",
     "SCHOOL_SERVICES",
     "SHARE_TOLERANCE",
@@ -209,4 +220,6 @@ __all__ = [
     "WorkerHousing",
     "Zone",
     "parse_band",
+    "rate_at",
+    "rate_values",
 ]

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from sim.scenario.model.common import (
+    Count,
     Frozen,
     HousingType,
     Id,
@@ -26,10 +27,24 @@ one event per job it gains or loses, whatever its cap), so as high as a count ca
 
 
 class Park(Frozen):
+    """An industrial park: the firms it has at the start, those that arrive, and
+    which of them rent standard factory space."""
+
     id: Id
     name: str = ""
     zone: Id
     established_firms_per_year: Annotated[Number, Field(ge=0.0, le=MAX_FIRMS_PER_YEAR)] = 0.0
+    existing_firms: Annotated[Count, Field(le=100_000)] = Field(
+        default=0, description="Established firms already in the park at the start."
+    )
+    existing_jobs_mean: Annotated[Number, Field(gt=0.0, le=10_000.0)] | None = Field(
+        default=None, description="Mean jobs of an existing firm at the start; default: the established profile's."
+    )
+    standard_space_share: Share = Field(
+        default=1.0,
+        description="Share of the park's firms that rent standard factory space rather than use their own "
+        "buildings; only where a factory_space facility serving the park's zone is open when the firm is founded.",
+    )
     source: Source = None
 
 

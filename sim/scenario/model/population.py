@@ -30,6 +30,7 @@ from sim.scenario.model.common import (
     _check_shares,
     parse_band,
 )
+from sim.scenario.model.schedules import Rate, rate_bounds
 
 # --------------------------------------------------------------------- time, space
 
@@ -149,8 +150,16 @@ class Gompertz(Frozen):
 
 
 class Mortality(Frozen):
+    """Gompertz mortality from age 1 and an infant death probability, both scaled by a
+    calendar ``level`` (a number or a dated schedule; 1: as given)."""
+
     gompertz: Gompertz
     infant: Share = Field(description="Probability of dying in the first year of life (q0).")
+    level: Annotated[Rate, AfterValidator(rate_bounds(0.0, 10.0, low_open=True))] = Field(
+        default=1.0,
+        description="Multiplier of the mortality hazard at every age, a number or a dated schedule "
+        "(0.9: 10 % lower mortality than the Gompertz and infant figures give).",
+    )
     source: Source = None
 
 
@@ -229,11 +238,15 @@ class HomeLeaving(Frozen):
 
 
 class Demography(Frozen):
-    tfr: Annotated[Number, Field(ge=0.0, le=8.0)]
+    tfr: Annotated[Rate, AfterValidator(rate_bounds(0.0, 8.0))] = Field(
+        description="Total fertility rate, a number or a dated schedule."
+    )
     fertility_age_shares: dict[str, Share]
     sex_ratio_at_birth: Annotated[Number, Field(gt=0.5, le=2.0)] = 1.05
     mortality: Mortality
-    out_migration_per_year: Annotated[Number, Field(ge=0.0, le=1.0)] = 0.0
+    out_migration_per_year: Annotated[Rate, AfterValidator(rate_bounds(0.0, 1.0))] = Field(
+        default=0.0, description="Share of households leaving town per year, a number or a dated schedule."
+    )
     care_needs: CareNeeds | None = None
     ages_within_band: Literal["life_table", "uniform"] = Field(
         default="life_table",
