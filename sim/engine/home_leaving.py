@@ -89,7 +89,6 @@ class HomeLeavers:
         self.max_age_days = rule.age_years.max * DAYS_PER_YEAR
         self.counts = np.zeros((len(COLUMNS), distance_km.shape[0]), dtype=np.int64)
         self.rows: list[np.ndarray] = []
-        pop.on_leave_home = self.leave
 
     def leave(self, hh: Household, p: Person) -> None:
         """``p``'s home-leaving clock rang: leave town, look for a dwelling, or stay."""

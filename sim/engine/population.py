@@ -2,10 +2,13 @@
 
 A household waits, as one SimPy event in the schedule, for the earliest of its
 members' clocks (a death, a birth, a change of care need, a child leaving home)
-or its own departure; the event's handler handles it and schedules the next. What a child leaving home
-does (leave town, or move into a dwelling on the market) is decided by the
-home-leaving source (:mod:`sim.engine.home_leaving`) through
-:attr:`Population.on_leave_home`; a household may also be made to leave town
+or its own departure; the event's handler handles it and schedules the next.
+Others learn of residents' events by subscribing to them
+(:class:`PopulationEvent`, :meth:`Population.subscribe`; who listens to what is
+declared in :mod:`sim.engine.wiring`). What a child leaving home does (leave
+town, or move into a dwelling on the market) is decided by the one handler of
+:data:`PopulationEvent.LEAVE_HOME`, the home-leaving source
+(:mod:`sim.engine.home_leaving`); a household may also be made to leave town
 by a source (:meth:`Population.evict`, a worker household whose job ended).
 Ageing needs no events: ages follow from birth times. Counts of residents by
 zone and day of birth are kept current at every event, so that residents by age
@@ -19,7 +22,8 @@ import bisect
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol
+from enum import Enum
+from typing import Any
 
 import numpy as np
 import simpy
@@ -40,22 +44,21 @@ ARRIVALS, BIRTHS, DEATHS, DEPARTURES = range(4)
 _DEATH, _BIRTH, _CARE, _DEPART, _HOME = range(5)
 
 
-class PopulationListener(Protocol):
-    """Observer of individual residents' events (e.g. a waiting list for beds).
+class PopulationEvent(Enum):
+    """What the population tells its listeners, and the arguments a handler takes.
 
-    Called synchronously, after the population's own counts are updated. A
-    listener must not draw from any household's generator (common random numbers).
+    Handlers are called synchronously, after the population's own counts are
+    updated, in the order they subscribed (:mod:`sim.engine.wiring` declares
+    every subscription). A handler must not draw from any household's
+    generator (common random numbers).
     """
 
-    def on_settle(self, hh: Household) -> None: ...
-
-    def on_relocate(self, hh: Household, old_zone: int) -> None: ...
-
-    def on_care(self, hh: Household, p: Person) -> None: ...
-
-    def on_death(self, hh: Household, p: Person) -> None: ...
-
-    def on_leave(self, hh: Household) -> None: ...
+    SETTLE = "settle"  # (household): it starts living in its zone (at the start, moving in, formed in town)
+    RELOCATE = "relocate"  # (household, old zone): it moved to another zone (resettlement)
+    CARE = "care"  # (household, person): the person's care need changed
+    DEATH = "death"  # (household, person): the person died
+    LEAVE = "leave"  # (household): it left town or died out; its dwelling is empty
+    LEAVE_HOME = "leave_home"  # (household, person): a child's home-leaving clock rang; one handler decides
 
 
 class Population:
@@ -78,11 +81,20 @@ class Population:
         self.flows = [[0] * n_zones for _ in EVENT_KINDS]
         self.care_counts = [[0, 0, 0] for _ in range(n_zones)]
         self.queues: dict[int, deque[Household]] = {}
-        self.on_vacate: Callable[[Household], None] | None = None
-        self.on_leave_home: Callable[[Household, Person], None] | None = None
-        self.listeners: list[PopulationListener] = []
+        self.handlers: dict[PopulationEvent, list[Callable[..., None]]] = {e: [] for e in PopulationEvent}
+        # The same lists under short names, for the hot paths.
+        h = self.handlers
+        self._on_settle, self._on_relocate = h[PopulationEvent.SETTLE], h[PopulationEvent.RELOCATE]
+        self._on_care, self._on_death = h[PopulationEvent.CARE], h[PopulationEvent.DEATH]
+        self._on_leave, self._on_leave_home = h[PopulationEvent.LEAVE], h[PopulationEvent.LEAVE_HOME]
         self.n_events = 0
         self.agenda = Agenda(env, self._schedule)
+
+    def subscribe(self, event: PopulationEvent, handler: Callable[..., None]) -> None:
+        """Call ``handler`` at every ``event`` (see :class:`PopulationEvent` for its arguments)."""
+        if event is PopulationEvent.LEAVE_HOME and self._on_leave_home:
+            raise ValueError("one source decides where a child leaving home goes")
+        self.handlers[event].append(handler)
 
     # ----------------------------------------------------------------- counting
 
@@ -227,8 +239,8 @@ class Population:
         if not initial:
             self.flows[ARRIVALS][z] += len(hh.members)
             self.n_events += 1
-        for listener in self.listeners:
-            listener.on_settle(hh)
+        for handler in self._on_settle:
+            handler(hh)
         self._start(hh)
 
     def relocate(self, hh: Household, zone: int, stock: int) -> None:
@@ -244,8 +256,8 @@ class Population:
         self.flows[ARRIVALS][zone] += len(hh.members)
         for p in hh.members:
             self._count(zone, p, +1)
-        for listener in self.listeners:
-            listener.on_relocate(hh, old)
+        for handler in self._on_relocate:
+            handler(hh, old)
 
     def evict(self, hh: Household) -> None:
         """A present household leaves town now (its process ends at its next wake-up)."""
@@ -318,8 +330,7 @@ class Population:
             elif kind == _CARE:
                 self._care(hh, who)
             else:
-                assert self.on_leave_home is not None
-                self.on_leave_home(hh, who)
+                self._on_leave_home[0](hh, who)
             if not hh.members:
                 if hh.present:  # (a home-leaver's source may already have ended it)
                     self._leave(hh, DEPARTURES)
@@ -332,8 +343,8 @@ class Population:
         hh.members.remove(p)
         self._count(hh.zone, p, -1)
         self.flows[DEATHS][hh.zone] += 1
-        for listener in self.listeners:
-            listener.on_death(hh, p)
+        for handler in self._on_death:
+            handler(hh, p)
 
     def _leave(self, hh: Household, flow: int) -> None:
         z = hh.zone
@@ -342,10 +353,8 @@ class Population:
         self.flows[flow][z] += len(hh.members)
         self.households[z] -= 1
         hh.present = False
-        for listener in self.listeners:
-            listener.on_leave(hh)
-        if self.on_vacate is not None:
-            self.on_vacate(hh)
+        for handler in self._on_leave:
+            handler(hh)
 
     def _rng(self, hh: Household) -> Any:
         if hh.rng is None:
@@ -372,8 +381,8 @@ class Population:
             p.next_care = p.birth + self.life.to_institutional.next_age_scalar(age, e) * DAYS_PER_YEAR
         else:
             p.next_care = INF
-        for listener in self.listeners:
-            listener.on_care(hh, p)
+        for handler in self._on_care:
+            handler(hh, p)
 
 
 def _with_zero_column(counts: np.ndarray) -> np.ndarray:

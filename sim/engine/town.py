@@ -30,6 +30,7 @@ from sim.engine.results import SERIES_FIELDS, FacilityKey, Results
 from sim.engine.services import SERVICE_MODELS, Context, ServiceOutput
 from sim.engine.services.base import distance_matrix
 from sim.engine.streams import Streams
+from sim.engine.wiring import wire
 from sim.engine.workers import WorkerHouseholds
 from sim.scenario.model import Demography, Scenario, Service, parse_band
 
@@ -133,9 +134,10 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
         distance_km=distance,
         workers=workers,
     )
-    # Services are built before the existing residents settle, so that models
-    # listening to residents' events (pop.listeners) see them arrive.
+    # Services are built and wired before the existing residents settle, so that
+    # models listening to residents' events hear them arrive.
     models = [m for m in (build(ctx) for build in SERVICE_MODELS) if m is not None]
+    wire(pop, housing, workers, leavers, models)
     housing.start()
     initial = pop.age_band_counts(0.0).sum(axis=1)
     monitor.probes.append(dwellings.sample)

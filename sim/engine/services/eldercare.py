@@ -98,7 +98,6 @@ class EldercareBeds:
         self.series = ctx.series_arrays()
         n_t = len(ctx.times)
         self.fac = {k: [np.zeros(n_t) for _ in schedules] for k in ("capacity", "served", "waiting")}
-        ctx.pop.listeners.append(self)
 
     # ----------------------------------------------------------------- population events
 
@@ -260,7 +259,6 @@ class YoungCommunityCare:
         self.members: dict[int, Person] = {}
         self._ageing: list[tuple[float, int, Person, Household]] = []
         self._seq = itertools.count()
-        ctx.pop.listeners.append(self)
 
     def _add(self, hh: Household, p: Person) -> None:
         cross = p.birth + self.min_age_days

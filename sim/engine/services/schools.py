@@ -56,7 +56,7 @@ import numpy as np
 import simpy
 
 from sim.engine.hazards import INF
-from sim.engine.households import Household, Person
+from sim.engine.households import Household
 from sim.engine.monitor import LateTimeout
 from sim.engine.results import FacilityKey
 from sim.engine.services.base import Context, ServiceOutput
@@ -114,7 +114,6 @@ class Schools:
         primary = self.state[Service.PRIMARY].index
         self.continues = {row: middle[idx] for row, idx in enumerate(primary) if idx in middle}
         self._slots: dict[int, list[int]] = {}  # school year -> birth-day slots of its age edges
-        ctx.pop.listeners.append(self)
 
     def _state(self, stage: Stage) -> StageState:
         ctx = self.ctx
@@ -239,18 +238,6 @@ class Schools:
                 if held > TOLERANCE:
                     rate = st.stage.rate
                     st.seats.move(old_zone, hh.zone, int(g), n * rate / max(held, (n + stay) * rate))
-
-    def on_settle(self, hh: Household) -> None:
-        """Newcomers are placed at the next report."""
-
-    def on_care(self, hh: Household, p: Person) -> None:
-        """Care needs do not concern schools."""
-
-    def on_death(self, hh: Household, p: Person) -> None:
-        """A pupil's seat frees at the next report (:meth:`StageSeats.reconcile`)."""
-
-    def on_leave(self, hh: Household) -> None:
-        """Leavers' seats free at the next report (:meth:`StageSeats.reconcile`)."""
 
     # ----------------------------------------------------------------- steps
 
