@@ -32,7 +32,7 @@ import simpy
 
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF
-from sim.engine.households import Household, Person
+from sim.engine.households import Care, Household, Person
 from sim.engine.market import Market, Seeker, Stock
 from sim.engine.population import Population
 from sim.engine.streams import keyed_uniform, salt
@@ -95,7 +95,7 @@ class HomeLeavers:
         p.leave_home = INF
         u = keyed_uniform(self.seed, _CHOICE, hh.key, p.birth)
         rule = self.rule
-        if p.care > 0 or u >= rule.leave_town_share + rule.own_household_share:
+        if p.care != Care.INDEPENDENT or u >= rule.leave_town_share + rule.own_household_share:
             self.counts[STAYED, hh.zone] += 1
         elif u < rule.leave_town_share:
             self.counts[LEFT_TOWN, hh.zone] += 1

@@ -32,7 +32,7 @@ from simpy.events import NORMAL, Event
 from sim.engine.agenda import Agenda
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF
-from sim.engine.households import Household, LifeTables, Person, newborn_clocks
+from sim.engine.households import Care, Household, LifeTables, Person, newborn_clocks
 from sim.engine.results import AGE_BANDS, EVENT_KINDS
 from sim.engine.streams import household_rng
 
@@ -79,7 +79,7 @@ class Population:
         self._cum_total: np.ndarray | None = None
         self.households = [0] * n_zones
         self.flows = [[0] * n_zones for _ in EVENT_KINDS]
-        self.care_counts = [[0, 0, 0] for _ in range(n_zones)]
+        self.care_counts = [[0] * len(Care) for _ in range(n_zones)]  # per zone, by Care value
         self.queues: dict[int, deque[Household]] = {}
         self.handlers: dict[PopulationEvent, list[Callable[..., None]]] = {e: [] for e in PopulationEvent}
         # The same lists under short names, for the hot paths.
@@ -375,7 +375,7 @@ class Population:
         counts[p.care] -= 1
         p.care += 1
         counts[p.care] += 1
-        if p.care == 1:
+        if p.care == Care.COMMUNITY:
             age = (self.env.now - p.birth) / DAYS_PER_YEAR
             e = -math.log1p(-self._rng(hh).random())
             p.next_care = p.birth + self.life.to_institutional.next_age_scalar(age, e) * DAYS_PER_YEAR

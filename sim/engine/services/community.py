@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sim.engine.households import Care
 from sim.engine.services.allocation import CountService, merge_outputs, schedules_for
 from sim.engine.services.base import Context, ServiceOutput
 from sim.engine.services.demand import AgeCounts
@@ -53,7 +54,7 @@ def _demands(ctx: Context, young: YoungCommunityCare | None) -> dict[Service, De
     sv, pop = ctx.scenario.services, ctx.pop
 
     def day_care(ages: AgeCounts, t: float) -> np.ndarray:
-        return np.array([c[1] for c in pop.care_counts], dtype=float) * sv.day_care.uptake
+        return np.array([c[Care.COMMUNITY] for c in pop.care_counts], dtype=float) * sv.day_care.uptake
 
     canteen = sv.senior_canteen
 

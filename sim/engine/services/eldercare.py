@@ -46,7 +46,7 @@ import numpy as np
 import simpy
 
 from sim.engine.calendar import DAYS_PER_YEAR
-from sim.engine.households import Household, Person
+from sim.engine.households import Care, Household, Person
 from sim.engine.results import FacilityKey
 from sim.engine.services.allocation import located_capacity, reach, schedules_for
 from sim.engine.services.base import Context, ServiceOutput
@@ -115,11 +115,11 @@ class EldercareBeds:
 
     def on_settle(self, hh: Household) -> None:
         for p in hh.members:
-            if p.care == 2:
+            if p.care == Care.INSTITUTIONAL:
                 self._seek(hh, p)
 
     def on_care(self, hh: Household, p: Person) -> None:
-        if p.care == 2:
+        if p.care == Care.INSTITUTIONAL:
             self._seek(hh, p)
 
     def on_death(self, hh: Household, p: Person) -> None:
@@ -273,11 +273,11 @@ class YoungCommunityCare:
 
     def on_settle(self, hh: Household) -> None:
         for p in hh.members:
-            if p.care == 1:
+            if p.care == Care.COMMUNITY:
                 self._add(hh, p)
 
     def on_care(self, hh: Household, p: Person) -> None:
-        if p.care == 1:
+        if p.care == Care.COMMUNITY:
             self._add(hh, p)
         else:
             self._remove(hh, p)
