@@ -59,10 +59,11 @@ from sim.engine.hazards import INF
 from sim.engine.households import Household
 from sim.engine.monitor import LateTimeout
 from sim.engine.results import FacilityKey
+from sim.engine.services.allocation import preference_pairs
 from sim.engine.services.base import Context, ServiceOutput
 from sim.engine.services.facilities import FacilitySchedule
 from sim.engine.services.school_year import SchoolCalendar, Stage, school_stages
-from sim.engine.services.seats import TOLERANCE, StageSeats, placement_edges
+from sim.engine.services.seats import TOLERANCE, StageSeats
 from sim.scenario.model import SCHOOL_SERVICES, Facility, Service
 
 
@@ -120,7 +121,7 @@ class Schools:
         chosen = [(i, f) for i, f in enumerate(ctx.scenario.facilities) if stage.service in f.services]
         facilities = [f for _, f in chosen]
         schedules = [FacilitySchedule(ctx, i, f, stage.service) for i, f in chosen]
-        edges = placement_edges(
+        edges = preference_pairs(
             [s.zone for s in schedules],
             [s.catchment for s in schedules],
             ctx.distance_km,
