@@ -36,6 +36,7 @@ from sim.engine.households import Care, Household, Person
 from sim.engine.market import Market, Seeker, Stock
 from sim.engine.population import Population
 from sim.engine.streams import keyed_uniform, salt
+from sim.engine.tables import date_zone_columns
 from sim.scenario.model import HomeLeaving
 
 _CHOICE, _KEY, _DEPART = salt("home_leaving.choice"), salt("home_leaving.key"), salt("home_leaving.depart")
@@ -132,10 +133,7 @@ class HomeLeavers:
     def table(self, dates: tuple, zones: tuple[str, ...]) -> dict[str, np.ndarray]:
         """Table ``home_leaving``: per report date and zone, the cumulative counts of :data:`COLUMNS`."""
         n_z = len(zones)
-        out: dict[str, np.ndarray] = {
-            "date": np.repeat(np.array(dates, dtype=object), n_z),
-            "zone": np.tile(np.array(zones, dtype=object), len(dates)),
-        }
+        out = date_zone_columns(dates, zones)
         stacked = np.stack(self.rows) if self.rows else np.zeros((0, 3, n_z), dtype=np.int64)
         for k, name in enumerate(COLUMNS):
             out[name] = stacked[:, k, :].reshape(-1)

@@ -20,6 +20,7 @@ from simpy.events import Event, EventPriority
 
 from sim.engine.population import Population
 from sim.engine.results import EVENT_KINDS
+from sim.engine.tables import date_zone_columns
 
 OLDER_AGE = 65.0
 """Age from which residents count in the ``residents_65_plus`` table."""
@@ -82,12 +83,7 @@ class Monitor:
     def older_table(self, zones: list[str]) -> dict[str, np.ndarray]:
         """Residents aged :data:`OLDER_AGE` and over per report date and zone (the
         ageing measure of censuses, which the reporting age bands do not split)."""
-        t, z = self.older.shape
-        return {
-            "date": np.repeat(np.array(self.dates, dtype=object), z),
-            "zone": np.tile(np.array(zones, dtype=object), t),
-            "residents_65_plus": self.older.reshape(-1),
-        }
+        return {**date_zone_columns(self.dates, zones), "residents_65_plus": self.older.reshape(-1)}
 
     def pyramid_table(self) -> dict[str, np.ndarray]:
         """Whole-town residents by sex and five-year age group at three dates."""
