@@ -12,6 +12,7 @@ waits: every event still happens at its exact time, in time order.
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappush
 from typing import Any
 
 import simpy
@@ -20,19 +21,30 @@ from simpy.events import NORMAL, Event
 from sim.engine.calendar import DAYS_PER_MONTH
 
 Schedule = Callable[[float, Any], None]
-"""Puts one waiting entry into SimPy's schedule at its exact time: ``schedule(t, entry)``."""
+"""Puts one waiting entry into SimPy's schedule at its exact time: ``schedule(t, entry)``
+(with :func:`schedule_at`)."""
+
+
+def schedule_at(env: simpy.Environment, event: Event, at: float) -> None:
+    """Schedule a triggered ``event`` at the exact time ``at`` (not before now).
+
+    ``Environment.schedule`` takes a delay and adds it to now, which can round
+    the time by a unit in the last place; an entry that waited in a bucket keeps
+    the very time it would have had if scheduled when it was added.
+    """
+    heappush(env._queue, (at, NORMAL, next(env._eid), event))
 
 
 class _Release(Event):
     """The start of a month: its bucket's entries enter SimPy's schedule."""
 
-    def __init__(self, env: simpy.Environment, delay: float, handler: Callable[[Event], None], month: int) -> None:
+    def __init__(self, env: simpy.Environment, handler: Callable[[Event], None], month: int, at: float) -> None:
         self.env = env
         self.callbacks = [handler]
         self._ok = True
         self._value = None
         self.month = month
-        env.schedule(self, NORMAL, delay)
+        schedule_at(env, self, at)
 
 
 class Agenda:
@@ -62,7 +74,7 @@ class Agenda:
         bucket = self.buckets.get(month)
         if bucket is None:
             bucket = self.buckets[month] = []
-            _Release(self.env, month * self.width - self.env.now, self._release, month)
+            _Release(self.env, self._release, month, month * self.width)
         bucket.append((t, entry))
 
     def _release(self, ev: Event) -> None:

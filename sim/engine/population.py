@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL, Event
+from simpy.events import Event
 
-from sim.engine.agenda import Agenda
+from sim.engine.agenda import Agenda, schedule_at
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF
 from sim.engine.households import Care, Household, LifeTables, Person, newborn_clocks
@@ -304,11 +304,12 @@ class Population:
         # A clock computed as birth + age can round to a hair before now when
         # the hazard is very high (the oldest ages, a steep Gompertz): no earlier.
         t = nxt[0]
-        self.agenda.add(t if t > now else now, (hh, nxt[1], nxt[2]))
+        # The time a timeout of this delay would have: now + delay, rounded as SimPy rounds it.
+        self.agenda.add(now + (t - now if t > now else 0.0), (hh, nxt[1], nxt[2]))
 
-    def _schedule(self, t: float, entry: tuple[Household, int, Person | None]) -> None:
+    def _schedule(self, at: float, entry: tuple[Household, int, Person | None]) -> None:
         """Put an agenda entry into SimPy's schedule at its exact time."""
-        _Wake(self.env, t - self.env.now, self._wake, *entry)
+        schedule_at(self.env, _Wake(self.env, self._wake, *entry), at)
 
     def _wake(self, ev: Event) -> None:
         """A household's event came (the household's life, one event at a time)."""
@@ -400,16 +401,14 @@ class _Wake(Event):
     """
 
     def __init__(
-        self, env: simpy.Environment, delay: float, handler: Callable[[Event], None],
-        hh: Household, kind: int, who: Person | None,
+        self, env: simpy.Environment, handler: Callable[[Event], None], hh: Household, kind: int, who: Person | None,
     ) -> None:
-        # Event.__init__, inlined, for an event that is already triggered.
+        # Event.__init__, inlined, for an event that is already triggered (scheduled by the caller).
         self.env = env
         self.callbacks = [handler]
         self._ok = True
         self._value = None
         self.hh, self.kind, self.who = hh, kind, who
-        env.schedule(self, NORMAL, delay)
 
 
 def _next_event(hh: Household) -> tuple[float, int, Person | None]:
