@@ -35,16 +35,20 @@ def schedule_at(env: simpy.Environment, event: Event, at: float) -> None:
     heappush(env._queue, (at, NORMAL, next(env._eid), event))
 
 
-class _Release(Event):
-    """The start of a month: its bucket's entries enter SimPy's schedule."""
+class Wake(Event):
+    """An event that is already triggered, whose one callback handles ``entry``.
 
-    def __init__(self, env: simpy.Environment, handler: Callable[[Event], None], month: int, at: float) -> None:
+    Cheaper than a SimPy process per waiting agent (no generator to resume, no
+    start-up event); the caller schedules it (:func:`schedule_at`).
+    """
+
+    def __init__(self, env: simpy.Environment, handler: Callable[[Event], None], entry: Any) -> None:
+        # Event.__init__, inlined, for an event that is already triggered.
         self.env = env
         self.callbacks = [handler]
         self._ok = True
         self._value = None
-        self.month = month
-        schedule_at(env, self, at)
+        self.entry = entry
 
 
 class Agenda:
@@ -74,11 +78,12 @@ class Agenda:
         bucket = self.buckets.get(month)
         if bucket is None:
             bucket = self.buckets[month] = []
-            _Release(self.env, self._release, month, month * self.width)
+            # The start of the month: its bucket's entries enter SimPy's schedule.
+            schedule_at(self.env, Wake(self.env, self._release, month), month * self.width)
         bucket.append((t, entry))
 
     def _release(self, ev: Event) -> None:
-        assert isinstance(ev, _Release)
+        assert isinstance(ev, Wake)
         schedule = self.schedule
-        for t, entry in self.buckets.pop(ev.month):
+        for t, entry in self.buckets.pop(ev.entry):
             schedule(t, entry)

@@ -29,7 +29,7 @@ import numpy as np
 import simpy
 from simpy.events import Event
 
-from sim.engine.agenda import Agenda, schedule_at
+from sim.engine.agenda import Agenda, Wake, schedule_at
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF
 from sim.engine.households import Care, Household, LifeTables, Person, newborn_clocks
@@ -309,12 +309,12 @@ class Population:
 
     def _schedule(self, at: float, entry: tuple[Household, int, Person | None]) -> None:
         """Put an agenda entry into SimPy's schedule at its exact time."""
-        schedule_at(self.env, _Wake(self.env, self._wake, *entry), at)
+        schedule_at(self.env, Wake(self.env, self._wake, entry), at)
 
     def _wake(self, ev: Event) -> None:
         """A household's event came (the household's life, one event at a time)."""
-        assert isinstance(ev, _Wake)
-        hh, kind, who = ev.hh, ev.kind, ev.who
+        assert isinstance(ev, Wake)
+        hh, kind, who = ev.entry
         if not hh.present:  # made to leave town meanwhile (evict)
             return
         # ``who`` may have moved out meanwhile (a home-leaver): their clocks went with them.
@@ -391,24 +391,6 @@ def _with_zero_column(counts: np.ndarray) -> np.ndarray:
     cum = np.zeros((counts.shape[0], counts.shape[1] + 1), dtype=np.int64)
     np.cumsum(counts, axis=1, out=cum[:, 1:])
     return cum
-
-
-class _Wake(Event):
-    """A household's next event: a timeout whose one callback handles it.
-
-    Cheaper than a SimPy process per household (no generator to resume, no
-    start-up event), with the same exact event time.
-    """
-
-    def __init__(
-        self, env: simpy.Environment, handler: Callable[[Event], None], hh: Household, kind: int, who: Person | None,
-    ) -> None:
-        # Event.__init__, inlined, for an event that is already triggered (scheduled by the caller).
-        self.env = env
-        self.callbacks = [handler]
-        self._ok = True
-        self._value = None
-        self.hh, self.kind, self.who = hh, kind, who
 
 
 def _next_event(hh: Household) -> tuple[float, int, Person | None]:
