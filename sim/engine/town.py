@@ -28,7 +28,7 @@ from sim.engine.monitor import Monitor
 from sim.engine.population import Population
 from sim.engine.results import SERIES_FIELDS, FacilityKey, Results
 from sim.engine.services import SERVICE_MODELS, Context, ServiceOutput
-from sim.engine.services.base import distance_matrix
+from sim.engine.services.base import distance_matrix, facility_field
 from sim.engine.streams import Streams
 from sim.engine.wiring import wire
 from sim.engine.workers import WorkerHouseholds
@@ -212,8 +212,7 @@ def _stack_facilities(
     for out in outputs:
         keys += out.facility_keys
         for f in cols:
-            arrays = out.facility_series.get(f) or [np.zeros(t) for _ in out.facility_keys]
-            cols[f] += arrays
+            cols[f] += facility_field(out, f, t)
         tables.update(out.tables)
     fseries = {f: np.stack(v, axis=1) if v else np.zeros((t, 0)) for f, v in cols.items()}
     return tuple(keys), fseries, tables

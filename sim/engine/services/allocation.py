@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.results import FacilityKey
-from sim.engine.services.base import Context, ServiceOutput
+from sim.engine.services.base import Context, ServiceOutput, facility_field
 from sim.engine.services.facilities import FacilitySchedule
 from sim.scenario.model import Service
 
@@ -164,5 +164,5 @@ def merge_outputs(outputs: list[ServiceOutput], n_times: int) -> ServiceOutput:
         merged.tables.update(out.tables)
         merged.facility_keys += out.facility_keys
         for name, dest in merged.facility_series.items():
-            dest += out.facility_series.get(name) or [np.zeros(n_times) for _ in out.facility_keys]
+            dest += facility_field(out, name, n_times)
     return merged

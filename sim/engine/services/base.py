@@ -63,6 +63,12 @@ class ServiceOutput:
     tables: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
+def facility_field(out: ServiceOutput, name: str, n_times: int) -> list[np.ndarray]:
+    """One facility field of ``out`` (``(T,)`` per facility row), zeros for a field the
+    model does not record (no waiting list: nobody waits)."""
+    return out.facility_series.get(name) or [np.zeros(n_times) for _ in out.facility_keys]
+
+
 class ServiceModel(Protocol):
     """The protocol of a service model (see the module docstring)."""
 

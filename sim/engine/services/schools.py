@@ -202,7 +202,6 @@ class Schools:
                 out.facility_keys.append(FacilityKey(f.id, st.stage.service.value, zones[int(st.zone[row])]))
                 out.facility_series.setdefault("capacity", []).append(st.capacity[:, row])
                 out.facility_series.setdefault("served", []).append(st.served[:, row])
-                out.facility_series.setdefault("waiting", []).append(np.zeros(len(self.ctx.times)))
         return out
 
     # ----------------------------------------------------------------- population events
