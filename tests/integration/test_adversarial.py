@@ -142,7 +142,7 @@ def test_merge_keys_do_not_multiply(capsys: pytest.CaptureFixture[str], tmp_path
         f"{path}:1: scenario: missing required key 'demography'",
         f"{path}:2: bomb: unknown key 'bomb' (allowed: name, description, extends, horizon, report_every, seed, "
         "zones, demography, household_profiles, housing_defaults, housing, facilities, services, enterprises, "
-        "variation)",
+        "variation, observed)",
     ]
 
 
