@@ -29,6 +29,7 @@ _API = {
     "replicate": "sim.experiments.replications",
     "RunTables": "sim.outputs.run_folder",
     "build_tables": "sim.outputs.run_folder",
+    "draw_inputs": "sim.experiments.inputs",
     "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario",
     "get_path": "sim.scenario",
@@ -40,6 +41,7 @@ _API = {
 
 if TYPE_CHECKING:
     from sim.engine import Results, simulate
+    from sim.experiments.inputs import draw_inputs
     from sim.experiments.replications import replicate
     from sim.outputs.report import write_report
     from sim.outputs.run_folder import RunTables, build_tables
@@ -65,6 +67,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "build_tables",
+    "draw_inputs",
     "get_path",
     "load_scenario",
     "replicate",

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from sim.cli import _signals, compare, report, run, schema, sweep, validate
+from sim.cli import _signals, compare, plan, report, run, schema, sensitivity, sweep, validate
 from sim.outputs.claim import FolderRefused
 from sim.scenario import ScenarioError
 
@@ -36,7 +36,7 @@ class Command(Protocol):
     def register(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None: ...
 
 
-COMMANDS: tuple[Command, ...] = (run, compare, sweep, report, validate, schema)
+COMMANDS: tuple[Command, ...] = (run, compare, sweep, sensitivity, plan, report, validate, schema)
 """The commands, in the order ``--help`` lists them."""
 
 EPILOG = """examples:
@@ -44,6 +44,8 @@ EPILOG = """examples:
   python run.py run scenarios/liaohe_housing_late.yaml --reps 20
   python run.py compare scenarios/liaohe_base.yaml scenarios/liaohe_housing_late.yaml --reps 20
   python run.py sweep scenarios/sweeps/housing_delay_kg_lag.yaml --workers 2
+  python run.py sensitivity scenarios/sensitivity/base_morris.yaml --workers 2
+  python run.py plan opening kg_north_r01 --risk 0.1
   python run.py report results/liaohe_base          (report.html: findings, figures, methods)
   python run.py validate scenarios/liaohe_base.yaml
   python run.py schema --out scenario.schema.json

@@ -17,6 +17,7 @@ from sim.outputs.atomic import write_text_atomic
 if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
     from sim.experiments.compare import PairedRuns
     from sim.experiments.replications import HalfwidthRule
+    from sim.scenario import Scenario
 
 HELP = "compare scenarios on the same random streams: paired differences with 95%% intervals"
 DESCRIPTION = """\
@@ -45,6 +46,9 @@ folder gets a new name, an existing --out folder is an error unless --force):
                     scenario_mean, diff_mean, diff_sd, half_width, low, high
   comparison.png    the differences with their intervals, scenarios side by side
   outcomes.csv      every replication's outcomes (scenario, rep, zone, service, metric, value)
+  draws.parquet     scenario, rep and each uncertain input's drawn value (scenarios that declare
+                    uncertain_inputs; replication r of every scenario gets the same value of an
+                    input they share; --fixed-inputs keeps the scenarios' own values)
   manifest.json     scenarios, seed, replications, executor, stopping rule, wall time
   scenarios.json    each scenario as run, its files and its assumptions
   report.html       the report: findings, what each scenario changes, figures (--no-report skips it)
@@ -70,6 +74,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--max-reps", type=positive, default=200, metavar="M",
                         help="most replications with --until-halfwidth (default 200)")
     parser.add_argument("--no-report", action="store_true", help="skip report.html")
+    parser.add_argument("--fixed-inputs", action="store_true",
+                        help="keep the scenarios' uncertain inputs at their own values instead of drawing "
+                             "them per replication")
     add_executor_options(parser)
     parser.set_defaults(handler=run)
 
@@ -92,6 +99,34 @@ def _names(names: list[str]) -> list[str]:
             name, k = f"{n}_{k}", k + 1
         out.append(name)
     return out
+
+
+def _inputs_record(scenarios: list[Scenario], names: list[str], draws: dict[str, list[dict[str, Any]]],
+                   fixed: bool) -> dict[str, Any]:
+    """Per scenario that declares uncertain inputs: how they were drawn, and the values."""
+    record: dict[str, Any] = {}
+    for name, scenario in zip(names, scenarios, strict=True):
+        if scenario.uncertain_inputs:
+            mode = "fixed" if fixed else "drawn"
+            design = ("the scenario's own values (--fixed-inputs)" if fixed else
+                      "Latin hypercube across each batch of replications, one stream per input id: "
+                      "inputs with the same id get the same value in every scenario")
+            record[name] = {"mode": mode, "design": design,
+                            "inputs": [i.model_dump(mode="json") for i in scenario.uncertain_inputs],
+                            "draws": sorted(draws.get(name, []), key=lambda d: d["rep"])}
+    return record
+
+
+def _write_draws(path: Path, draws: dict[str, list[dict[str, Any]]]) -> None:
+    """``draws.parquet``: scenario, rep and each input's value (one column per input id)."""
+    import pandas as pd
+
+    from sim.outputs.store import atomic_path
+
+    rows = [{"scenario": name, **d} for name, ds in draws.items() for d in ds]
+    table = pd.DataFrame(rows).sort_values(["scenario", "rep"], kind="stable")
+    with atomic_path(path) as tmp:
+        table.to_parquet(tmp, index=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -126,11 +161,13 @@ def run(args: argparse.Namespace) -> int:
     with claim_folder(out, default, force=args.force, note=print) as claim:
         with executor_from_args(args) as ex:
             runs, stop = run_paired(scenarios, names, args.reps, root_seed, Outcomes(), ex, rule,
-                                    half_width, args.max_reps)
+                                    half_width, args.max_reps, fixed_inputs=args.fixed_inputs)
         per_rep = runs.table()
         table = comparison_table(per_rep, names)
         write_text_atomic(claim.tmp / "comparison.csv", table.to_csv(index=False))
         write_text_atomic(claim.tmp / "outcomes.csv", per_rep.to_csv(index=False))
+        if runs.draws:
+            _write_draws(claim.tmp / "draws.parquet", runs.draws)
         comparison_figure(table, claim.tmp / "comparison.png")
         manifest: dict[str, Any] = {
             "command": "compare",
@@ -140,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
             **code_version(), "executor": ex.name,
             "until_halfwidth": stop.as_dict() if stop is not None else None,
             "wall_s": round(time.perf_counter() - start, 2),
+            "uncertain_inputs": _inputs_record(scenarios, names, runs.draws, args.fixed_inputs),
         }
         write_text_atomic(claim.tmp / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         records = {n: scenario_record(f, s) for n, f, s in zip(names, args.scenarios, scenarios, strict=True)}
@@ -157,6 +195,7 @@ def run(args: argparse.Namespace) -> int:
         verdict = "reached" if stop.reached else "NOT reached"
         print(f"stopping rule {stop.rule}: {verdict} after {stop.reps} replications "
               f"(half-width {stop.half_width:.3g})")
-    print(f"wrote {shown}/comparison.csv, comparison.png, outcomes.csv, manifest.json, scenarios.json"
+    extra = ", draws.parquet" if runs.draws else ""
+    print(f"wrote {shown}/comparison.csv, comparison.png, outcomes.csv{extra}, manifest.json, scenarios.json"
           + ("" if args.no_report else ", report.html"))
     return 0

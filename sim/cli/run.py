@@ -9,13 +9,16 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sim.cli._args import positive, seed
 from sim.cli._executor import non_negative
 
 if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
     import pandas as pd
+
+    from sim.experiments.inputs import InputDraws
+    from sim.scenario import Scenario
 
 T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +35,13 @@ population.parquet, series.parquet, facilities.parquet, events.parquet, further
 tables, summary.csv (gap metrics per zone and service beside the static
 requirement), population_summary.csv, validation.csv (observed figures beside
 the simulation, when the scenario declares any), scenario.json, figures/ and
-report.html (open it in a browser; it prints to PDF). An existing folder is never
+report.html (open it in a browser; it prints to PDF).
+
+A scenario that declares uncertain_inputs (TFR, occupancy, slippage…) draws
+one value set per replication, a Latin hypercube across the replications, so
+that every table and probability carries input uncertainty as well as chance;
+draws.parquet and manifest.json record each replication's values, and
+--fixed-inputs keeps the scenario's own values instead. An existing folder is never
 overwritten silently: without --out a new name is chosen (results/<name>-2/ …);
 with --out an existing folder is an error unless --force is given, and --force
 replaces only a results folder of this program. The folder is claimed before
@@ -58,6 +67,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.add_argument("--figure-format", choices=("png", "svg"), default="png",
                    help="format of the figures, in figures/ and in the report (default png)")
+    p.add_argument("--fixed-inputs", action="store_true",
+                   help="keep the scenario's uncertain inputs at their own values instead of drawing "
+                        "them per replication")
     p.set_defaults(handler=run)
 
 
@@ -73,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
     from sim.cli import _signals
     from sim.experiments.executors import make_executor
-    from sim.experiments.replications import replicate
+    from sim.experiments.replications import draws_for, replicate
     from sim.outputs.claim import claim_folder
     from sim.outputs.run_folder import (
         Presentation,
@@ -92,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
     workers = args.workers if args.workers is not None else (0 if args.reps == 1 else os.cpu_count() or 1)
     executor = make_executor(min(workers, args.reps) if workers else 0)
     started = dt.datetime.now(dt.UTC)
+    draws = draws_for(scenario, root_seed, range(args.reps), args.fixed_inputs)
+    if draws is not None:
+        print(f"{scenario.name}: {len(draws.inputs)} uncertain inputs drawn per replication "
+              "(Latin hypercube; --fixed-inputs keeps the scenario's values)", file=sys.stderr)
     with claim_folder(args.out, Path("results") / scenario.name, force=args.force, note=print) as claim:
         t_sim = time.perf_counter()
 
@@ -100,9 +116,10 @@ def run(args: argparse.Namespace) -> int:
             _signals.check()  # a stop that Python dropped on the way stops here
 
         with tqdm(total=args.reps, desc=f"{scenario.name}: replications", unit="rep", file=sys.stderr) as bar:
-            results = replicate(scenario, args.reps, root_seed, executor, on_done=done)
+            results = replicate(scenario, args.reps, root_seed, executor, on_done=done,
+                                fixed_inputs=args.fixed_inputs)
         sim_seconds = time.perf_counter() - t_sim
-        tables = build_tables(results, scenario)
+        tables = build_tables(results, scenario, draws.rows() if draws is not None else None)
         manifest = {
             "command": "run",
             "scenario": scenario.name,
@@ -110,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
             "scenario_sha256": scenario_sha256(scenario),
             "seed": root_seed,
             "reps": args.reps,
+            "uncertain_inputs": inputs_record(scenario, draws),
             **code_version(),
             "executor": executor.name,
             **system(),
@@ -128,6 +146,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_report:
         print(f"Report: {where / 'report.html'}")
     return 0
+
+
+def inputs_record(scenario: Scenario, draws: InputDraws | None) -> dict[str, Any] | None:
+    """The manifest's record of the uncertain inputs: drawn values, fixed, or none declared."""
+    from sim.experiments.inputs import fixed_inputs
+
+    if draws is not None:
+        return draws.describe()
+    return fixed_inputs(scenario.uncertain_inputs) if scenario.uncertain_inputs else None
 
 
 ZONES_SHORT = ("zones short: zones with unmet demand at some date in at least one replication,\n"

@@ -42,6 +42,10 @@ class Stream(StrEnum):
     CONSTRUCTION = "construction"
     ENTERPRISES = "enterprises"
     WORKERS = "workers"
+    UNCERTAIN_INPUTS = "uncertain_inputs"
+    """Values of a scenario's uncertain inputs, drawn by the experiments layer
+    under the *experiment* seed (one Latin hypercube across replications), not
+    under a replication's seed."""
 
 
 def _stream_id(name: str) -> int:

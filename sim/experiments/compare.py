@@ -9,7 +9,8 @@ much narrower intervals than two independent sets of runs would give.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -31,6 +32,8 @@ class PairedRuns:
 
     names: list[str]
     frames: list[pd.DataFrame]
+    draws: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Per scenario with drawn uncertain inputs: ``rep`` and each input's value."""
 
     def table(self) -> pd.DataFrame:
         """All rows, ordered by scenario (as given), replication, zone, service, metric."""
@@ -53,6 +56,7 @@ def run_paired(
     half_width: Callable[[PairedRuns], float] | None = None,
     max_reps: int = 200,
     on_done: Callable[[int], None] | None = None,
+    fixed_inputs: bool = False,
 ) -> tuple[PairedRuns, StopReport | None]:
     """Run replications of every scenario on shared seeds (executor already entered).
 
@@ -74,6 +78,10 @@ def run_paired(
         tolerance, up to ``max_reps``.
     on_done
         Called with the replication number of each finished run.
+    fixed_inputs
+        Keep the scenarios' uncertain inputs at their own values instead of
+        drawing them per replication (each batch of replications is one Latin
+        hypercube; shared inputs get the same values in every scenario).
 
     Returns
     -------
@@ -89,7 +97,10 @@ def run_paired(
             on_done(task.rep)
 
     def run_reps(block: range) -> None:
-        replicate_reduced(scenarios, block, seed, reduce, executor, keep)
+        drawn = replicate_reduced(scenarios, block, seed, reduce, executor, keep, fixed_inputs)
+        for name, draws in zip(runs.names, drawn, strict=True):
+            if draws is not None:
+                runs.draws.setdefault(name, []).extend(draws.rows())
 
     if until is None:
         run_reps(range(reps))

@@ -2,7 +2,8 @@
 
 Replication ``r`` of every scenario in an experiment runs on
 :func:`~sim.experiments.seeds.replication_seed` ``(seed, r)``, so scenarios are
-compared on the same random streams. :func:`replicate` returns whole results;
+compared on the same random streams; a scenario's uncertain inputs are drawn
+per replication (:mod:`sim.experiments.inputs`) and put in place in the worker. :func:`replicate` returns whole results;
 :func:`replicate_reduced` reduces each result where it ran (a worker process)
 and returns only what the caller asked for. :func:`replicate_until` keeps
 adding replications until a 95 % interval is as narrow as asked.
@@ -12,30 +13,70 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from sim.engine import Results, simulate
 from sim.experiments.executors import Executor, InProcess
+from sim.experiments.inputs import InputDraws, draw_inputs
 from sim.experiments.seeds import replication_seed
-from sim.scenario.model import Scenario
+from sim.scenario import Problem, ScenarioError
+from sim.scenario.model import Scenario, UncertainInput
+from sim.scenario.uncertain import apply_inputs
 
 T = TypeVar("T")
 
 
+Drawn = tuple[tuple[UncertainInput, Any], ...]
+"""A replication's uncertain inputs and their drawn values (empty: the scenario's own)."""
+
+
 @dataclass(frozen=True)
 class Task:
-    """One replication to run: a scenario and its replication number."""
+    """One replication to run: a scenario, its replication number and drawn inputs."""
 
     scenario: Scenario
     rep: int
     seed: int
+    inputs: Drawn = ()
 
 
 def run_task(task: Task) -> Results:
     """Run one replication (a module-level function, so worker processes can import it)."""
-    return simulate(task.scenario, task.seed)
+    return simulate(with_inputs(task.scenario, task.inputs, task.rep), task.seed)
+
+
+def with_inputs(scenario: Scenario, inputs: Drawn, rep: int) -> Scenario:
+    """The replication's scenario: ``scenario`` with its drawn inputs in place.
+
+    Raises
+    ------
+    ScenarioError
+        When the drawn values make an invalid scenario; the first problem says
+        which replication and which values.
+    """
+    if not inputs:
+        return scenario
+    try:
+        return apply_inputs(scenario, inputs)
+    except ScenarioError as exc:
+        drawn = ", ".join(f"{inp.id}={value}" for inp, value in inputs)
+        head = Problem(None, None, "uncertain_inputs",
+                       f"replication {rep}: the drawn values ({drawn}) make an invalid scenario (below)")
+        raise ScenarioError([head, *exc.problems]) from None
+
+
+def draws_for(scenario: Scenario, seed: int, block: range, fixed: bool = False) -> InputDraws | None:
+    """The scenario's uncertain inputs drawn for replications ``block``; ``None``
+    when it declares none or ``fixed`` keeps the scenario's values."""
+    if fixed or not scenario.uncertain_inputs:
+        return None
+    return draw_inputs(scenario.uncertain_inputs, seed, block)
+
+
+def _drawn(draws: InputDraws | None, rep: int) -> Drawn:
+    return draws.for_rep(rep) if draws is not None else ()
 
 
 @dataclass(frozen=True)
@@ -50,11 +91,12 @@ class ReducedTask(Generic[T]):
     rep: int
     seed: int
     reduce: Callable[[Results], T]
+    inputs: Drawn = ()
 
 
 def run_reduced(task: ReducedTask[T]) -> T:
     """Run one replication and reduce it (module level, for worker processes)."""
-    return task.reduce(simulate(task.scenario, task.seed))
+    return task.reduce(simulate(with_inputs(task.scenario, task.inputs, task.rep), task.seed))
 
 
 def replicate(
@@ -63,14 +105,19 @@ def replicate(
     seed: int | None = None,
     executor: Executor | None = None,
     on_done: Callable[[int], None] | None = None,
+    fixed_inputs: bool = False,
 ) -> list[Results]:
     """Run ``reps`` replications of ``scenario``; results in replication order.
 
     Replication ``r`` uses :func:`replication_seed` ``(seed, r)``, so two
-    scenarios replicated with the same seed share their random streams.
+    scenarios replicated with the same seed share their random streams. When the
+    scenario declares uncertain inputs, each replication draws its own values
+    (:func:`draws_for`; the same seed gives the same values) unless
+    ``fixed_inputs`` keeps the scenario's values.
     """
     root = scenario.seed if seed is None else seed
-    tasks = [Task(scenario, r, replication_seed(root, r)) for r in range(reps)]
+    draws = draws_for(scenario, root, range(reps), fixed_inputs)
+    tasks = [Task(scenario, r, replication_seed(root, r), _drawn(draws, r)) for r in range(reps)]
     out: dict[int, Results] = {}
     with executor or InProcess() as ex:
         for task, result in ex.submit_all(run_task, tasks):
@@ -81,28 +128,41 @@ def replicate(
 
 
 def paired_tasks(
-    scenarios: Sequence[Scenario], reps: Iterable[int], seed: int, reduce: Callable[[Results], T]
+    scenarios: Sequence[Scenario], reps: range, seed: int, reduce: Callable[[Results], T],
+    draws: Sequence[InputDraws | None] | None = None,
 ) -> Iterator[ReducedTask[T]]:
     """Tasks for replications ``reps`` of every scenario; replication ``r`` of each
-    runs on the same seed (common random numbers). ``key`` is the scenario's index."""
+    runs on the same seed (common random numbers) and with its scenario's drawn
+    inputs (``draws``, one per scenario; ``None``: the scenarios' own values).
+    ``key`` is the scenario's index."""
+    draws = draws if draws is not None else [None] * len(scenarios)
     for r in reps:
         s = replication_seed(seed, r)
         for i, scenario in enumerate(scenarios):
-            yield ReducedTask(i, scenario, r, s, reduce)
+            yield ReducedTask(i, scenario, r, s, reduce, _drawn(draws[i], r))
 
 
 def replicate_reduced(
     scenarios: Sequence[Scenario],
-    reps: Iterable[int],
+    reps: range,
     seed: int,
     reduce: Callable[[Results], T],
     executor: Executor,
     on_done: Callable[[ReducedTask[T], T], None],
-) -> None:
+    fixed_inputs: bool = False,
+) -> list[InputDraws | None]:
     """Run replications ``reps`` of each scenario on ``executor`` (already entered),
-    calling ``on_done(task, reduced)`` as each finishes, in any order."""
-    for task, result in executor.submit_all(run_reduced, paired_tasks(scenarios, reps, seed, reduce)):
+    calling ``on_done(task, reduced)`` as each finishes, in any order.
+
+    The block ``reps`` is one Latin hypercube of each scenario's uncertain inputs
+    (shared inputs get the same values in every scenario); returns each
+    scenario's draws (``None`` where it has none, or with ``fixed_inputs``).
+    """
+    draws = [draws_for(scenario, seed, reps, fixed_inputs) for scenario in scenarios]
+    tasks = paired_tasks(scenarios, reps, seed, reduce, draws)
+    for task, result in executor.submit_all(run_reduced, tasks):
         on_done(task, result)
+    return draws
 
 
 # ------------------------------------------------------------------ sequential stopping

@@ -13,6 +13,7 @@ Layout::
     shortfall_probability.csv  P(unmet > 0) by zone, service and year
     coverage_summary.csv     service-circle coverage per zone and category
     validation.csv           each observed figure beside the simulated median and 90 % range
+    draws.parquet            rep and each uncertain input's drawn value (when drawn)
     scenario.json            the resolved scenario, its files and its assumptions
     figures/*.png            the figures (or *.svg)
     report.html              the report: findings, scenario, figures, methods
@@ -29,7 +30,7 @@ import hashlib
 import json
 import platform
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -109,10 +110,17 @@ class RunTables:
     shortfall_probability: pd.DataFrame
     coverage_summary: pd.DataFrame
     validation: pd.DataFrame
+    draws: pd.DataFrame | None = None
 
 
-def build_tables(results: Sequence[Results], scenario: Scenario) -> RunTables:
-    """Turn replication results into the run's tables and summaries."""
+def build_tables(
+    results: Sequence[Results], scenario: Scenario, draws: Sequence[Mapping[str, Any]] | None = None
+) -> RunTables:
+    """Turn replication results into the run's tables and summaries.
+
+    ``draws``, when the replications drew uncertain inputs: one mapping per
+    replication, ``rep`` then each input's value by id (``draws.parquet``).
+    """
     population = population_table(results)
     series = series_table(results)
     names = sorted({name for r in results for name in r.tables})
@@ -129,7 +137,14 @@ def build_tables(results: Sequence[Results], scenario: Scenario) -> RunTables:
         shortfall_probability=shortfall_probability(series),
         coverage_summary=coverage_summary(extra.get("coverage", pd.DataFrame())),
         validation=validation_table(scenario, population, events, facilities, extra),
+        draws=draws_table(draws) if draws else None,
     )
+
+
+def draws_table(draws: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Each replication's uncertain-input values: ``rep`` and one column per input id
+    (dates as dates, a choice of text as text)."""
+    return pd.DataFrame([dict(d) for d in draws]).sort_values("rep", kind="stable").reset_index(drop=True)
 
 
 def population_summary(population: pd.DataFrame) -> pd.DataFrame:
@@ -253,6 +268,8 @@ def _write_contents(tmp: Path, tables: RunTables, manifest: dict[str, Any],
         tables.coverage_summary.to_csv(tmp / "coverage_summary.csv", index=False, date_format="%Y-%m-%d")
     if not tables.validation.empty:
         tables.validation.to_csv(tmp / "validation.csv", index=False)
+    if tables.draws is not None:
+        tables.draws.to_parquet(tmp / "draws.parquet", index=False)
     _write_manifest(tmp, manifest)
     if scenario_record is not None:
         with open(tmp / "scenario.json", "w", encoding="utf-8") as f:

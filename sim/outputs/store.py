@@ -73,6 +73,8 @@ class SweepStore:
     spec_text, points
         The spec's text and the design points (``point`` then factor columns),
         written when the store is new.
+    spec_name
+        The file the spec's text is written to.
 
     Raises
     ------
@@ -81,7 +83,7 @@ class SweepStore:
     """
 
     def __init__(self, root: str | os.PathLike[str], meta: Mapping[str, Any],
-                 spec_text: str = "", points: pd.DataFrame | None = None) -> None:
+                 spec_text: str = "", points: pd.DataFrame | None = None, spec_name: str = "sweep.yaml") -> None:
         self.root = Path(root)
         (self.root / PARTS).mkdir(parents=True, exist_ok=True)
         meta_file = self.root / META
@@ -92,7 +94,7 @@ class SweepStore:
                     f"{self.root} holds the results of another sweep ({old.get('name')}, "
                     f"fingerprint {old.get('fingerprint')}); choose another --out or remove it")
         else:
-            self._write_text(self.root / "sweep.yaml", spec_text)
+            self._write_text(self.root / spec_name, spec_text)
             if points is not None:
                 with atomic_path(self.root / "points.csv") as tmp:
                     points.to_csv(tmp, index=False)

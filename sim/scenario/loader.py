@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.scenario.checks import cross_check
-from sim.scenario.errors import Problem, ScenarioError, format_path
+from sim.scenario.errors import Loc, Problem, ScenarioError, format_path
 from sim.scenario.merge import resolve_file, resolve_tree
 from sim.scenario.messages import problems_and_more
 from sim.scenario.model import Scenario
@@ -99,8 +99,21 @@ def load_merged_mapping(path: str | os.PathLike[str], *, iso_dates: bool = False
 
 
 def validate_tree(tree: Node) -> Scenario:
-    """Validate a merged tree read from files, reporting problems at their lines."""
-    return validate_data(tree.plain(), tree)
+    """Validate a merged tree read from files, reporting problems at their lines.
+
+    Besides :func:`validate_data`, each uncertain input is tried at the extremes
+    of its distribution: a range that would make an invalid scenario is refused
+    here, before anything runs.
+    """
+    # Imported here: editing a scenario needs this module.
+    from sim.scenario.uncertain import extreme_findings
+
+    data = tree.plain()
+    scenario = validate_data(data, tree)
+    findings = extreme_findings(scenario)
+    if findings:
+        raise _findings_error(findings, data, tree)
+    return scenario
 
 
 def validate_data(data: Mapping[str, Any], tree: Node | None = None) -> Scenario:
@@ -129,15 +142,23 @@ def validate_data(data: Mapping[str, Any], tree: Node | None = None) -> Scenario
     except ValidationError as exc:
         problems, more = problems_and_more(exc, data, tree, MAX_KEPT_PROBLEMS)
         raise ScenarioError(_sorted(problems), more=more) from None
-    findings = cross_check(scenario)
+    # Imported here: reading key paths needs this module.
+    from sim.scenario.uncertain import input_findings
+
+    findings = cross_check(scenario) + input_findings(scenario)
     if findings:
-        problems = []
-        for loc, message in findings[:MAX_KEPT_PROBLEMS]:  # naming each costs a walk of the data
-            node = tree.locate(loc) if tree is not None else None
-            file, line = (node.file, node.line) if node is not None else (None, None)
-            problems.append(Problem(file, line, format_path(loc, data), message))
-        raise ScenarioError(_sorted(problems), more=len(findings) - len(problems))
+        raise _findings_error(findings, data, tree)
     return scenario
+
+
+def _findings_error(findings: list[tuple[Loc, str]], data: Mapping[str, Any], tree: Node | None) -> ScenarioError:
+    """Findings as one error: the first few located at their file and line, the rest counted."""
+    problems = []
+    for loc, message in findings[:MAX_KEPT_PROBLEMS]:  # naming each costs a walk of the data
+        node = tree.locate(loc) if tree is not None else None
+        file, line = (node.file, node.line) if node is not None else (None, None)
+        problems.append(Problem(file, line, format_path(loc, data), message))
+    return ScenarioError(_sorted(problems), more=len(findings) - len(problems))
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

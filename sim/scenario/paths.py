@@ -114,6 +114,39 @@ def set_path(scenario: Scenario, path: str, value: Any) -> Scenario:
     --------
     >>> later = set_path(base, "facilities[liaohe_kg_1].opens", dt.date(2023, 9, 1))  # doctest: +SKIP
     """
+    return set_paths(scenario, {path: value})
+
+
+def set_paths(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
+    """Return a new scenario with the value at each path replaced, validated once.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to start from; it is not modified.
+    changes
+        Key path -> new value, as for :func:`set_path`. The paths are resolved in
+        ``scenario`` (before any change), so they should not overlap.
+
+    Returns
+    -------
+    Scenario
+        The new scenario, validated and cross-checked like a loaded one.
+
+    Raises
+    ------
+    ScenarioError
+        When a path names nothing, or the new scenario is invalid.
+    """
+    locs = [(_loc_of(scenario, path), value) for path, value in changes.items()]
+    data = scenario.model_dump()
+    for loc, value in locs:
+        _assign(data, loc, value)
+    return validate_data(data)
+
+
+def _loc_of(scenario: Scenario, path: str) -> Loc:
+    """The keys and indices of ``path`` in the dumped scenario; the last step may be a new key."""
     steps = parse_path(path)
     loc: list[str | int] = []
     current: Any = scenario
@@ -129,9 +162,7 @@ def set_path(scenario: Scenario, path: str, value: Any) -> Scenario:
         last: str | int = str(sel)  # a new key: validation decides whether it is allowed
     else:
         last, _ = _child(current, steps[-1], path)
-    data = scenario.model_dump()
-    _assign(data, (*loc, last), value)
-    return validate_data(data)
+    return (*loc, last)
 
 
 def shift_date_path(scenario: Scenario, path: str, months: float) -> Scenario:

@@ -94,6 +94,16 @@ from sim.scenario.model.services import (
     UptakePolicy,
     VocationalPolicy,
 )
+from sim.scenario.model.uncertain import (
+    AnyDistribution,
+    Apply,
+    Choice,
+    LogNormal,
+    Triangular,
+    TruncatedNormal,
+    UncertainInput,
+    Uniform,
+)
 
 # --------------------------------------------------------------------- variation switches
 
@@ -134,9 +144,16 @@ class Scenario(Frozen):
     services: Services = Services()
     enterprises: Enterprises = Enterprises()
     variation: Variation = Variation()
+    uncertain_inputs: list[UncertainInput] = Field(
+        default_factory=list,
+        description="Inputs the planner is unsure of: drawn once per replication by run and compare.",
+    )
     observed: list[Observation] = Field(
         default_factory=list, description="Published figures to set inputs (calibration) and check results (validation)."
     )
+
+    def uncertain_input(self, input_id: str) -> UncertainInput:
+        return next(u for u in self.uncertain_inputs if u.id == input_id)
 
     def zone(self, zone_id: str) -> Zone:
         return next(z for z in self.zones if z.id == zone_id)
@@ -163,6 +180,14 @@ __all__ = [
     "MAX_UNITS",
     "MEMORY_GIB",
     "AgeRange",
+    "AnyDistribution",
+    "Apply",
+    "Choice",
+    "LogNormal",
+    "Triangular",
+    "TruncatedNormal",
+    "UncertainInput",
+    "Uniform",
     "AgeStructureProfile",
     "AllocationPolicy",
     "CanteenPolicy",
