@@ -121,7 +121,7 @@ def _write_draws(path: Path, draws: dict[str, list[dict[str, Any]]]) -> None:
     """``draws.parquet``: scenario, rep and each input's value (one column per input id)."""
     import pandas as pd
 
-    from sim.outputs.store import atomic_path
+    from sim.outputs.atomic import atomic_path
 
     rows = [{"scenario": name, **d} for name, ds in draws.items() for d in ds]
     table = pd.DataFrame(rows).sort_values(["scenario", "rep"], kind="stable")
