@@ -204,7 +204,7 @@ def _finish(sa: Sensitivity, design: Design, store: SweepStore, out: Path, wall:
                                                            indent=2, ensure_ascii=False, default=str))
     if figures:
         write_figures(indices.table, design.method, out / "figures")
-    for line in summary_lines(indices.table, design.method):
+    for line in summary_lines(indices.table, design.method, metric=sa.spec.outcomes.metrics[0]):
         print(line)
     counts = indices.note_counts()
     for note, n in sorted(counts.items(), key=lambda kv: -kv[1])[:6]:

@@ -13,7 +13,7 @@ EPILOG = """examples:
   python run.py validate scenarios/*.yaml
 
 A valid file prints
-  ok: scenarios/liaohe_base.yaml (liaohe_base, 8 zones, 23 housing projects, 76 facilities)
+  ok: scenarios/liaohe_base.yaml (liaohe_base, 8 zones, 23 housing projects, 77 facilities)
 and a problem prints as one line on stderr, such as
   scenarios/x.yaml:42: housing[longcheng_gongguan].phases[0].units: must be >= 0, got -5
 The exit status is 0 when every file is valid and 2 otherwise.

@@ -271,13 +271,17 @@ def validation(table: pd.DataFrame) -> Figure | None:
     df = table[pd.to_numeric(table["observed"], errors="coerce") > 0].iloc[::-1]
     if df.empty:
         return None
-    width, left, right = 9.0, 3.6, 0.3
+    names = df["what"] if "what" in df.columns else df["quantity"]
+    obs = df["observed"].to_numpy(dtype=float)
+    labels = [f"{w}  (obs. {v:,.0f})" if abs(v) >= 1000 else f"{w}  (obs. {v:.4g})"
+              for w, v in zip(names, obs, strict=True)]
+    left = 0.3 + 0.046 * max(len(t) for t in labels)  # room for the longest label at 7 pt
+    width, right = left + 5.6, 0.3
     body = 0.24 * len(df) + 0.3
     height = body + 1.5
     fig = style.new_figure(width, height)
     ax = fig.add_axes((left / width, 0.9 / height, (width - left - right) / width, body / height))
     y = np.arange(len(df))
-    obs = df["observed"].to_numpy(dtype=float)
     med, lo, hi = (df[c].to_numpy(dtype=float) / obs for c in ("sim_median", "sim_low", "sim_high"))
     for used_for, colour in (("validation", style.RESIDENTS), ("calibration", "#888888")):
         m = (df["used_for"] == used_for).to_numpy()
@@ -285,8 +289,6 @@ def validation(table: pd.DataFrame) -> Figure | None:
             ax.errorbar(med[m], y[m], xerr=[med[m] - lo[m], hi[m] - med[m]], fmt="o", ms=3.5, color=colour,
                         capsize=2.5, lw=1.0, label=f"simulated ({used_for}): median and 5-95 %")
     ax.axvline(1.0, color="black", lw=1.0, label="observed")
-    names = df["what"] if "what" in df.columns else df["quantity"]
-    labels = [f"{w}  (obs. {number(v)})" for w, v in zip(names, obs, strict=True)]
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_ylim(-0.7, len(df) - 0.3)
     ax.set_xlabel("simulated / observed (ratio)")

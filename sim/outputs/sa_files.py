@@ -68,13 +68,14 @@ def top_inputs(indices: pd.DataFrame, method: str, outcome: str, zone: str, serv
     return sel.reindex(sel["index"].abs().sort_values(ascending=False).index).head(n).reset_index(drop=True)
 
 
-def summary_lines(indices: pd.DataFrame, method: str, limit: int = 12) -> list[str]:
-    """Printed summary: for the first metric, the top three inputs of the zone-services
-    whose leading index is largest."""
+def summary_lines(indices: pd.DataFrame, method: str, limit: int = 12, metric: str | None = None) -> list[str]:
+    """Printed summary: for ``metric`` (default: the first in the table), the top three
+    inputs of the zone-services whose leading index is largest."""
     r = ranking(indices, method)
     if r.empty:
         return ["no indices (see the notes in sensitivity.json)"]
-    metric = str(r["outcome"].iloc[0])
+    if metric is None or metric not in set(r["outcome"]):
+        metric = str(r["outcome"].iloc[0])
     sel = r[r["outcome"] == metric]
     lead = sel.assign(a=sel["index"].abs()).groupby(["zone", "service"])["a"].max().sort_values(ascending=False)
     name = {"morris": "mu*", "sobol": "total index", "tornado": "swing"}[method]

@@ -80,10 +80,15 @@ def drawn_run(base_run: Path) -> list[str]:
     return names
 
 
-def test_every_run_figure_is_titled_labelled_with_units_and_has_a_legend(drawn_run: list[str]) -> None:
+def test_every_run_figure_is_titled_labelled_with_units_and_has_a_legend(base_run: Path, drawn_run: list[str]) -> None:
     for service in ("kindergarten", "primary", "eldercare_bed", "family_doctor"):
         assert f"{service}_demand_capacity" in drawn_run and f"{service}_unmet_heatmap" in drawn_run
-    assert {"population_by_zone", "population_pyramid", "eldercare_bed_waiting"} <= set(drawn_run)
+    # The base declares observed figures: their figure is drawn.
+    assert {"population_by_zone", "population_pyramid", "validation"} <= set(drawn_run)
+    # A waiting-list figure for exactly the services where someone waits.
+    series = pd.read_parquet(base_run / "series.parquet", columns=["service", "waiting"])
+    waits = {str(s) for s, w in series.groupby("service", observed=True)["waiting"].max().items() if w > 0}
+    assert {n.removesuffix("_waiting") for n in drawn_run if n.endswith("_waiting")} == waits
 
 
 def test_figure_files_match_the_figures_and_are_png(base_run: Path, drawn_run: list[str]) -> None:

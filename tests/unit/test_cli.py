@@ -92,3 +92,11 @@ def test_schema_to_an_unwritable_place_fails_without_a_traceback(tmp_path: Path)
     assert result.returncode == 1
     assert result.stderr == f"run.py schema: No such file or directory: {target}\n"
     assert not (tmp_path / "missing").exists()
+
+
+def test_validate_help_shows_what_validating_the_base_scenario_prints() -> None:
+    """The help's example line is the base scenario's real answer, so it cannot drift."""
+    shown = [line.strip() for line in validate.EPILOG.splitlines() if line.strip().startswith("ok: ")]
+    result = run_cli("validate", "scenarios/liaohe_base.yaml")
+    assert result.returncode == 0
+    assert shown == [result.stdout.strip()]
