@@ -63,6 +63,7 @@ def truncate(scenario: Scenario, end: dt.date) -> Scenario:
     """The scenario on a horizon ending at ``end``, without what is scheduled after it."""
     d: dict[str, Any] = scenario.model_dump()
     d["horizon"]["end"] = end
+    d.pop("observed", None)  # figures to check the run against, mostly after a cut horizon
     for h in d["housing"]:
         h["phases"] = [p for p in h["phases"] if p["date"] <= end]
     d["housing"] = [h for h in d["housing"] if h["phases"]]

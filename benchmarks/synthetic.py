@@ -15,8 +15,13 @@ from sim.scenario.model import Scenario
 BASE = "scenarios/liaohe_base.yaml"
 
 
-def synthetic_town(residents: int, zones: int = 6, facilities: bool = True) -> Scenario:
-    """A town that reaches about ``residents`` people, split evenly over ``zones``."""
+def synthetic_town(
+    residents: int, zones: int = 6, facilities: bool = True, end: str = "2040-12-31"
+) -> Scenario:
+    """A town that reaches about ``residents`` people, split evenly over ``zones``.
+
+    ``end`` cuts the horizon (ISO date); housing phases after it are dropped.
+    """
     with open(BASE, encoding="utf-8") as f:
         base = yaml.safe_load(f)
     existing = residents // 2 // zones
@@ -34,6 +39,7 @@ def synthetic_town(residents: int, zones: int = 6, facilities: bool = True) -> S
             },
         })
         phases = [{"date": f"{2019 + 2 * k}-06-30", "units": units // 6} for k in range(6)]
+        phases = [ph for ph in phases if ph["date"] <= end]
         housing.append({"id": f"estate_{z}", "zone": zid, "type": "commodity", "phases": phases})
         if facilities:
             fac += [
@@ -44,7 +50,7 @@ def synthetic_town(residents: int, zones: int = 6, facilities: bool = True) -> S
             ]
     doc = {
         "name": f"synthetic_{residents}",
-        "horizon": {"start": "2019-01-01", "end": "2040-12-31"},
+        "horizon": {"start": "2019-01-01", "end": end},
         "zones": zone_list,
         "demography": base["demography"],
         "household_profiles": {"commodity": base["household_profiles"]["commodity"]},

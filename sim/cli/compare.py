@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.cli._args import positive, seed
 from sim.cli._executor import EXECUTOR_HELP, add_executor_options, executor_from_args
-from sim.cli._files import write_text_atomic
+from sim.outputs.atomic import write_text_atomic
 
 if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
     from sim.experiments.compare import PairedRuns
@@ -121,7 +121,7 @@ def _write_draws(path: Path, draws: dict[str, list[dict[str, Any]]]) -> None:
     """``draws.parquet``: scenario, rep and each input's value (one column per input id)."""
     import pandas as pd
 
-    from sim.outputs.store import atomic_path
+    from sim.outputs.atomic import atomic_path
 
     rows = [{"scenario": name, **d} for name, ds in draws.items() for d in ds]
     table = pd.DataFrame(rows).sort_values(["scenario", "rep"], kind="stable")

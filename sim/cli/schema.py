@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from sim.cli._files import write_text_atomic
+from sim.outputs.atomic import write_text_atomic
 from sim.scenario import Scenario
 
 HELP = "print the JSON Schema of the scenario format"

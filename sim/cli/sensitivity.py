@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.cli._executor import EXECUTOR_HELP, add_executor_options, executor_from_args
-from sim.cli._files import write_text_atomic
+from sim.outputs.atomic import write_text_atomic
 
 if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
     from sim.experiments.sa_design import Design

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.cli._executor import EXECUTOR_HELP, add_executor_options, executor_from_args
-from sim.cli._files import write_text_atomic
+from sim.experiments.sweep import DONE
+from sim.outputs.atomic import write_text_atomic
 
 if TYPE_CHECKING:  # the command's modules load when it runs, keeping `run.py --help` quick
     from sim.experiments.spec import Sweep
@@ -168,7 +169,7 @@ def _record_and_report(sweep: Sweep, out: Path, report: bool) -> None:
 
 
 def _done(store: SweepStore) -> int:
-    return sum(1 for r in store.records().values() if r.get("status") == "done")
+    return sum(1 for r in store.records().values() if r.get("status") == DONE)
 
 
 def _finish(store: SweepStore, sweep: Sweep, report: SweepReport, out: Path, wall: float, executor: str) -> None:
@@ -177,7 +178,7 @@ def _finish(store: SweepStore, sweep: Sweep, report: SweepReport, out: Path, wal
     summary = summarise_store(store, list(sweep.factor_names))
     write_text_atomic(out / "summary.csv", summary.to_csv(index=False))
     records = store.records()
-    failed = [r for r in records.values() if r.get("status") != "done"]
+    failed = [r for r in records.values() if r.get("status") != DONE]
     status = {"runs": sweep.runs, "recorded": len(records), "failed": len(failed),
               "executor": executor, "last_wall_s": round(wall, 2)}
     write_text_atomic(out / "status.json", json.dumps(status, indent=2))

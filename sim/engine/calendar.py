@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
+from sim.scenario.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+
+__all__ = ["DAYS_PER_MONTH", "DAYS_PER_YEAR", "Calendar"]
 
 
 class Calendar:

@@ -32,10 +32,11 @@ import simpy
 
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF
-from sim.engine.households import Household, Person
+from sim.engine.households import Care, Household, Person
 from sim.engine.market import Market, Seeker, Stock
 from sim.engine.population import Population
 from sim.engine.streams import keyed_uniform, salt
+from sim.engine.tables import date_zone_columns
 from sim.scenario.model import HomeLeaving
 
 _CHOICE, _KEY, _DEPART = salt("home_leaving.choice"), salt("home_leaving.key"), salt("home_leaving.depart")
@@ -89,14 +90,13 @@ class HomeLeavers:
         self.max_age_days = rule.age_years.max * DAYS_PER_YEAR
         self.counts = np.zeros((len(COLUMNS), distance_km.shape[0]), dtype=np.int64)
         self.rows: list[np.ndarray] = []
-        pop.on_leave_home = self.leave
 
     def leave(self, hh: Household, p: Person) -> None:
         """``p``'s home-leaving clock rang: leave town, look for a dwelling, or stay."""
         p.leave_home = INF
         u = keyed_uniform(self.seed, _CHOICE, hh.key, p.birth)
         rule = self.rule
-        if p.care > 0 or u >= rule.leave_town_share + rule.own_household_share:
+        if p.care != Care.INDEPENDENT or u >= rule.leave_town_share + rule.own_household_share:
             self.counts[STAYED, hh.zone] += 1
         elif u < rule.leave_town_share:
             self.counts[LEFT_TOWN, hh.zone] += 1
@@ -133,10 +133,7 @@ class HomeLeavers:
     def table(self, dates: tuple, zones: tuple[str, ...]) -> dict[str, np.ndarray]:
         """Table ``home_leaving``: per report date and zone, the cumulative counts of :data:`COLUMNS`."""
         n_z = len(zones)
-        out: dict[str, np.ndarray] = {
-            "date": np.repeat(np.array(dates, dtype=object), n_z),
-            "zone": np.tile(np.array(zones, dtype=object), len(dates)),
-        }
+        out = date_zone_columns(dates, zones)
         stacked = np.stack(self.rows) if self.rows else np.zeros((0, 3, n_z), dtype=np.int64)
         for k, name in enumerate(COLUMNS):
             out[name] = stacked[:, k, :].reshape(-1)

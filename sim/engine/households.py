@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -31,6 +32,18 @@ MEMBER_DRAWS = 5
 
 The age at leaving home takes one more uniform per slot, drawn after every other
 draw of a batch so that switching home-leaving on leaves the rest unchanged."""
+
+
+class Care(IntEnum):
+    """A resident's care need, in the order residents pass through them.
+
+    The values index :attr:`Population.care_counts` and are stored as plain
+    integers on :class:`Person` (a need steps up by one).
+    """
+
+    INDEPENDENT = 0
+    COMMUNITY = 1  # needs community care (day care, home visits)
+    INSTITUTIONAL = 2  # needs institutional care (a bed)
 
 
 class Person:
@@ -52,7 +65,7 @@ class Person:
         self.female = female
         self.death = death
         self.next_birth = next_birth
-        self.care = care  # 0 independent, 1 needs community care, 2 needs institutional care
+        self.care = care  # a Care value
         self.next_care = next_care
         self.leave_home = leave_home  # when this child leaves the parental home (or looks again)
 
@@ -315,8 +328,8 @@ def care_state(
     """Care state at ``age`` and the age of the next transition (``inf``: none)."""
     a1 = life.to_community.next_age(np.zeros_like(age), e1)
     a2 = np.where(np.isfinite(a1), life.to_institutional.next_age(np.where(np.isfinite(a1), a1, 0.0), e2), INF)
-    state = (a1 <= age).astype(np.int8) + (a2 <= age).astype(np.int8)
-    nxt = np.where(state == 0, a1, np.where(state == 1, a2, INF))
+    state = (a1 <= age).astype(np.int8) + (a2 <= age).astype(np.int8)  # a Care value
+    nxt = np.where(state == Care.INDEPENDENT, a1, np.where(state == Care.COMMUNITY, a2, INF))
     return state, nxt
 
 

@@ -214,7 +214,6 @@ class Housing:
         self.pending: dict[tuple[int, int], list[Relet]] = {}  # (group, quarter) -> dwellings to re-let
         self.delivered: list[tuple[str, int, float, int]] = []  # project, phase, time, units
         self.first_delivery = {p.id: simpy.Event(env) for p in scenario.housing}
-        pop.on_vacate = self._vacated
 
     # ----------------------------------------------------------------- start
 
@@ -319,7 +318,7 @@ class Housing:
 
     # ----------------------------------------------------------------- re-letting
 
-    def _vacated(self, hh: Household) -> None:
+    def vacated(self, hh: Household) -> None:
         stock = self.stocks[hh.stock]
         stock.occupied -= 1
         if self.relet_days is None:

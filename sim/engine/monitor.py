@@ -1,8 +1,10 @@
 """The monitor: samples the town's state on the report grid.
 
-Reports are taken at the very end of each report instant (after every other
-event scheduled for the same time, e.g. a school-year intake), so that a report
-dated 1 September shows the state after that day's intake.
+Reports are taken at the very end of each report instant: after every ordinary
+event scheduled for the same time, and after the services' own state updates of
+that instant (:data:`LATE`, e.g. a school-year intake), so that a report dated
+1 September shows the state after that day's intake. Reports only read: what
+the model does never depends on when it is reported.
 """
 
 from __future__ import annotations
@@ -18,26 +20,32 @@ from simpy.events import Event, EventPriority
 
 from sim.engine.population import Population
 from sim.engine.results import EVENT_KINDS
+from sim.engine.tables import date_zone_columns
 
 OLDER_AGE = 65.0
 """Age from which residents count in the ``residents_65_plus`` table."""
 
 LATE = EventPriority(2)
-"""Priority below SimPy's NORMAL (1): runs after all other events at the same time."""
+"""Priority below SimPy's NORMAL (1): a service's state update, after every
+ordinary event of the same instant (arrivals, births, departures)."""
+
+REPORT = EventPriority(3)
+"""Priority below :data:`LATE`: a report, after everything else of the same instant."""
 
 
 class LateTimeout(Event):
     """A timeout that fires after every ordinary event scheduled for the same time."""
 
-    def __init__(self, env: simpy.Environment, delay: float) -> None:
+    def __init__(self, env: simpy.Environment, delay: float, priority: EventPriority = LATE) -> None:
         super().__init__(env)
         self._ok = True
         self._value = None
-        env.schedule(self, LATE, delay)
+        env.schedule(self, priority, delay)
 
 
 Probe = Callable[[int, float], None]
-"""A service's sampler, called as ``probe(report_index, time)`` at each report."""
+"""A service's sampler, called as ``probe(report_index, time)`` at each report.
+It records the state and changes nothing."""
 
 
 class Monitor:
@@ -61,7 +69,7 @@ class Monitor:
 
     def _run(self) -> Generator[Event, Any, None]:
         for i, t in enumerate(self.times):
-            yield LateTimeout(self.env, t - self.env.now)
+            yield LateTimeout(self.env, t - self.env.now, REPORT)
             self.residents[i] = self.pop.age_band_counts(t)
             self.older[i] = self.pop.cohort_counts(t, OLDER_AGE, math.inf)
             self.households[i] = self.pop.households
@@ -75,12 +83,7 @@ class Monitor:
     def older_table(self, zones: list[str]) -> dict[str, np.ndarray]:
         """Residents aged :data:`OLDER_AGE` and over per report date and zone (the
         ageing measure of censuses, which the reporting age bands do not split)."""
-        t, z = self.older.shape
-        return {
-            "date": np.repeat(np.array(self.dates, dtype=object), z),
-            "zone": np.tile(np.array(zones, dtype=object), t),
-            "residents_65_plus": self.older.reshape(-1),
-        }
+        return {**date_zone_columns(self.dates, zones), "residents_65_plus": self.older.reshape(-1)}
 
     def pyramid_table(self) -> dict[str, np.ndarray]:
         """Whole-town residents by sex and five-year age group at three dates."""

@@ -1,11 +1,14 @@
-"""The town's residents: counts kept current, and each household's life as a process.
+"""The town's residents: counts kept current, and each household's life as events.
 
-A household is a SimPy process that sleeps until the earliest of its members'
-clocks (a death, a birth, a change of care need, a child leaving home) or its
-own departure, handles that event and sleeps again. What a child leaving home
-does (leave town, or move into a dwelling on the market) is decided by the
-home-leaving source (:mod:`sim.engine.home_leaving`) through
-:attr:`Population.on_leave_home`; a household may also be made to leave town
+A household waits, as one SimPy event in the schedule, for the earliest of its
+members' clocks (a death, a birth, a change of care need, a child leaving home)
+or its own departure; the event's handler handles it and schedules the next.
+Others learn of residents' events by subscribing to them
+(:class:`PopulationEvent`, :meth:`Population.subscribe`; who listens to what is
+declared in :mod:`sim.engine.wiring`). What a child leaving home does (leave
+town, or move into a dwelling on the market) is decided by the one handler of
+:data:`PopulationEvent.LEAVE_HOME`, the home-leaving source
+(:mod:`sim.engine.home_leaving`); a household may also be made to leave town
 by a source (:meth:`Population.evict`, a worker household whose job ended).
 Ageing needs no events: ages follow from birth times. Counts of residents by
 zone and day of birth are kept current at every event, so that residents by age
@@ -18,15 +21,18 @@ from __future__ import annotations
 import bisect
 import math
 from collections import deque
-from collections.abc import Callable, Generator
-from typing import Any, Protocol
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import Event
 
+from sim.engine.agenda import Agenda, Wake, schedule_at
 from sim.engine.calendar import DAYS_PER_YEAR
 from sim.engine.hazards import INF
-from sim.engine.households import Household, LifeTables, Person, newborn_clocks
+from sim.engine.households import Care, Household, LifeTables, Person, newborn_clocks
 from sim.engine.results import AGE_BANDS, EVENT_KINDS
 from sim.engine.streams import household_rng
 
@@ -38,22 +44,21 @@ ARRIVALS, BIRTHS, DEATHS, DEPARTURES = range(4)
 _DEATH, _BIRTH, _CARE, _DEPART, _HOME = range(5)
 
 
-class PopulationListener(Protocol):
-    """Observer of individual residents' events (e.g. a waiting list for beds).
+class PopulationEvent(Enum):
+    """What the population tells its listeners, and the arguments a handler takes.
 
-    Called synchronously, after the population's own counts are updated. A
-    listener must not draw from any household's generator (common random numbers).
+    Handlers are called synchronously, after the population's own counts are
+    updated, in the order they subscribed (:mod:`sim.engine.wiring` declares
+    every subscription). A handler must not draw from any household's
+    generator (common random numbers).
     """
 
-    def on_settle(self, hh: Household) -> None: ...
-
-    def on_relocate(self, hh: Household, old_zone: int) -> None: ...
-
-    def on_care(self, hh: Household, p: Person) -> None: ...
-
-    def on_death(self, hh: Household, p: Person) -> None: ...
-
-    def on_leave(self, hh: Household) -> None: ...
+    SETTLE = "settle"  # (household): it starts living in its zone (at the start, moving in, formed in town)
+    RELOCATE = "relocate"  # (household, old zone): it moved to another zone (resettlement)
+    CARE = "care"  # (household, person): the person's care need changed
+    DEATH = "death"  # (household, person): the person died
+    LEAVE = "leave"  # (household): it left town or died out; its dwelling is empty
+    LEAVE_HOME = "leave_home"  # (household, person): a child's home-leaving clock rang; one handler decides
 
 
 class Population:
@@ -71,15 +76,25 @@ class Population:
         self._added: list[int] = []
         self._removed: list[int] = []
         self._cum: np.ndarray | None = None
-        self._cum_total = np.zeros(0, dtype=np.int64)
+        self._cum_total: np.ndarray | None = None
         self.households = [0] * n_zones
         self.flows = [[0] * n_zones for _ in EVENT_KINDS]
-        self.care_counts = [[0, 0, 0] for _ in range(n_zones)]
+        self.care_counts = [[0] * len(Care) for _ in range(n_zones)]  # per zone, by Care value
         self.queues: dict[int, deque[Household]] = {}
-        self.on_vacate: Callable[[Household], None] | None = None
-        self.on_leave_home: Callable[[Household, Person], None] | None = None
-        self.listeners: list[PopulationListener] = []
+        self.handlers: dict[PopulationEvent, list[Callable[..., None]]] = {e: [] for e in PopulationEvent}
+        # The same lists under short names, for the hot paths.
+        h = self.handlers
+        self._on_settle, self._on_relocate = h[PopulationEvent.SETTLE], h[PopulationEvent.RELOCATE]
+        self._on_care, self._on_death = h[PopulationEvent.CARE], h[PopulationEvent.DEATH]
+        self._on_leave, self._on_leave_home = h[PopulationEvent.LEAVE], h[PopulationEvent.LEAVE_HOME]
         self.n_events = 0
+        self.agenda = Agenda(env, self._schedule)
+
+    def subscribe(self, event: PopulationEvent, handler: Callable[..., None]) -> None:
+        """Call ``handler`` at every ``event`` (see :class:`PopulationEvent` for its arguments)."""
+        if event is PopulationEvent.LEAVE_HOME and self._on_leave_home:
+            raise ValueError("one source decides where a child leaving home goes")
+        self.handlers[event].append(handler)
 
     # ----------------------------------------------------------------- counting
 
@@ -112,22 +127,25 @@ class Population:
             else:
                 np.add.at(flat, idx, sign)
             changes.clear()
-        self._cum = None
+        self._cum = self._cum_total = None
         return True
 
     def _cumulative(self, by_sex: bool = False) -> np.ndarray:
         """Counts born up to each day, ``(Z, days + 1)`` (or ``(2Z, …)`` by sex).
 
-        Computed once per state: every query at a report reuses it.
+        Computed once per state and kind: every query at a report reuses it.
+        The sexes are summed before the cumulative sum (half the work); the
+        count by sex is computed only when asked for (the pyramids).
         """
         self._apply()
+        if self._cum_total is None:
+            counts = self._by_birth_day.reshape(len(self.households), 2, self.width).sum(axis=1)
+            self._cum_total = _with_zero_column(counts)
+        if not by_sex:
+            return self._cum_total
         if self._cum is None:
-            counts = self._by_birth_day.reshape(-1, self.width)
-            cum = np.zeros((counts.shape[0], self.width + 1), dtype=np.int64)
-            np.cumsum(counts, axis=1, out=cum[:, 1:])
-            self._cum = cum
-            self._cum_total = cum.reshape(len(self.households), 2, -1).sum(axis=1)
-        return self._cum if by_sex else self._cum_total
+            self._cum = _with_zero_column(self._by_birth_day.reshape(-1, self.width))
+        return self._cum
 
     def age_band_counts(self, t: float) -> np.ndarray:
         """Residents by zone and reporting age band at time ``t``, ``(Z, B)``."""
@@ -221,8 +239,8 @@ class Population:
         if not initial:
             self.flows[ARRIVALS][z] += len(hh.members)
             self.n_events += 1
-        for listener in self.listeners:
-            listener.on_settle(hh)
+        for handler in self._on_settle:
+            handler(hh)
         self._start(hh)
 
     def relocate(self, hh: Household, zone: int, stock: int) -> None:
@@ -238,8 +256,8 @@ class Population:
         self.flows[ARRIVALS][zone] += len(hh.members)
         for p in hh.members:
             self._count(zone, p, +1)
-        for listener in self.listeners:
-            listener.on_relocate(hh, old)
+        for handler in self._on_relocate:
+            handler(hh, old)
 
     def evict(self, hh: Household) -> None:
         """A present household leaves town now (its process ends at its next wake-up)."""
@@ -276,22 +294,31 @@ class Population:
     # ----------------------------------------------------------------- lives
 
     def _start(self, hh: Household) -> None:
-        if _next_event(hh)[0] < self.end:
-            self.env.process(self._live(hh))
+        nxt = _next_event(hh)
+        if nxt[0] < self.end:
+            self._wait(hh, nxt)
 
-    def _live(self, hh: Household) -> Generator[simpy.Event, Any, None]:
-        env = self.env
-        while True:
-            t, kind, who = _next_event(hh)
-            if t >= self.end:
-                return
-            # A clock computed as birth + age can round to a hair before now when
-            # the hazard is very high (the oldest ages, a steep Gompertz): no earlier.
-            yield env.timeout(max(t - env.now, 0.0))
-            if not hh.present:  # made to leave town meanwhile (evict)
-                return
-            if who is not None and who not in hh.members:
-                continue  # moved out meanwhile (a home-leaver): their clocks go with them
+    def _wait(self, hh: Household, nxt: tuple[float, int, Person | None]) -> None:
+        """Put the household's next event on the agenda; :meth:`_wake` handles it when it comes."""
+        now = self.env.now
+        # A clock computed as birth + age can round to a hair before now when
+        # the hazard is very high (the oldest ages, a steep Gompertz): no earlier.
+        t = nxt[0]
+        # The time a timeout of this delay would have: now + delay, rounded as SimPy rounds it.
+        self.agenda.add(now + (t - now if t > now else 0.0), (hh, nxt[1], nxt[2]))
+
+    def _schedule(self, at: float, entry: tuple[Household, int, Person | None]) -> None:
+        """Put an agenda entry into SimPy's schedule at its exact time."""
+        schedule_at(self.env, Wake(self.env, self._wake, entry), at)
+
+    def _wake(self, ev: Event) -> None:
+        """A household's event came (the household's life, one event at a time)."""
+        assert isinstance(ev, Wake)
+        hh, kind, who = ev.entry
+        if not hh.present:  # made to leave town meanwhile (evict)
+            return
+        # ``who`` may have moved out meanwhile (a home-leaver): their clocks went with them.
+        if who is None or who in hh.members:
             self.n_events += 1
             if kind == _DEPART:
                 self._leave(hh, DEPARTURES)
@@ -304,19 +331,21 @@ class Population:
             elif kind == _CARE:
                 self._care(hh, who)
             else:
-                assert self.on_leave_home is not None
-                self.on_leave_home(hh, who)
+                self._on_leave_home[0](hh, who)
             if not hh.members:
                 if hh.present:  # (a home-leaver's source may already have ended it)
                     self._leave(hh, DEPARTURES)
                 return
+        nxt = _next_event(hh)
+        if nxt[0] < self.end:
+            self._wait(hh, nxt)
 
     def _death(self, hh: Household, p: Person) -> None:
         hh.members.remove(p)
         self._count(hh.zone, p, -1)
         self.flows[DEATHS][hh.zone] += 1
-        for listener in self.listeners:
-            listener.on_death(hh, p)
+        for handler in self._on_death:
+            handler(hh, p)
 
     def _leave(self, hh: Household, flow: int) -> None:
         z = hh.zone
@@ -325,10 +354,8 @@ class Population:
         self.flows[flow][z] += len(hh.members)
         self.households[z] -= 1
         hh.present = False
-        for listener in self.listeners:
-            listener.on_leave(hh)
-        if self.on_vacate is not None:
-            self.on_vacate(hh)
+        for handler in self._on_leave:
+            handler(hh)
 
     def _rng(self, hh: Household) -> Any:
         if hh.rng is None:
@@ -349,14 +376,21 @@ class Population:
         counts[p.care] -= 1
         p.care += 1
         counts[p.care] += 1
-        if p.care == 1:
+        if p.care == Care.COMMUNITY:
             age = (self.env.now - p.birth) / DAYS_PER_YEAR
             e = -math.log1p(-self._rng(hh).random())
             p.next_care = p.birth + self.life.to_institutional.next_age_scalar(age, e) * DAYS_PER_YEAR
         else:
             p.next_care = INF
-        for listener in self.listeners:
-            listener.on_care(hh, p)
+        for handler in self._on_care:
+            handler(hh, p)
+
+
+def _with_zero_column(counts: np.ndarray) -> np.ndarray:
+    """Cumulative sums along each row, after a leading zero: ``(R, C + 1)``."""
+    cum = np.zeros((counts.shape[0], counts.shape[1] + 1), dtype=np.int64)
+    np.cumsum(counts, axis=1, out=cum[:, 1:])
+    return cum
 
 
 def _next_event(hh: Household) -> tuple[float, int, Person | None]:

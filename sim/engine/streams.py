@@ -73,7 +73,7 @@ def household_rng(key: int) -> random.Random:
 _MASK = (1 << 64) - 1
 
 
-def _mix(x: int) -> int:
+def mix(x: int) -> int:
     """SplitMix64 finaliser: a well-mixed 64-bit hash of ``x``."""
     x = (x + 0x9E3779B97F4A7C15) & _MASK
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
@@ -86,8 +86,17 @@ def salt(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
+def keyed_hash(seed: int, salt_: int, household_key: int, birth: float) -> int:
+    """A 64-bit hash keyed to one resident: root seed, choice, household and birth time."""
+    bits = struct.unpack("<Q", struct.pack("<d", birth))[0]
+    return mix(mix(mix((seed & _MASK) ^ salt_) ^ (household_key & _MASK)) ^ bits)
+
+
+def hash_uniform(h: int) -> float:
+    """The uniform in [0, 1) of a 64-bit hash (its top 53 bits)."""
+    return (h >> 11) * 2.0**-53
+
+
 def keyed_uniform(seed: int, salt_: int, household_key: int, birth: float) -> float:
     """A uniform in [0, 1) keyed to one resident: root seed, choice, household and birth time."""
-    bits = struct.unpack("<Q", struct.pack("<d", birth))[0]
-    h = _mix(_mix(_mix((seed & _MASK) ^ salt_) ^ (household_key & _MASK)) ^ bits)
-    return (h >> 11) * 2.0**-53
+    return hash_uniform(keyed_hash(seed, salt_, household_key, birth))

@@ -28,8 +28,9 @@ from sim.engine.monitor import Monitor
 from sim.engine.population import Population
 from sim.engine.results import SERIES_FIELDS, FacilityKey, Results
 from sim.engine.services import SERVICE_MODELS, Context, ServiceOutput
-from sim.engine.services.base import distance_matrix
+from sim.engine.services.base import distance_matrix, facility_field
 from sim.engine.streams import Streams
+from sim.engine.wiring import wire
 from sim.engine.workers import WorkerHouseholds
 from sim.scenario.model import Demography, Scenario, Service, parse_band
 
@@ -133,9 +134,10 @@ def _simulate(scenario: Scenario, seed: int | None) -> Results:
         distance_km=distance,
         workers=workers,
     )
-    # Services are built before the existing residents settle, so that models
-    # listening to residents' events (pop.listeners) see them arrive.
+    # Services are built and wired before the existing residents settle, so that
+    # models listening to residents' events hear them arrive.
     models = [m for m in (build(ctx) for build in SERVICE_MODELS) if m is not None]
+    wire(pop, housing, workers, leavers, models)
     housing.start()
     initial = pop.age_band_counts(0.0).sum(axis=1)
     monitor.probes.append(dwellings.sample)
@@ -210,8 +212,7 @@ def _stack_facilities(
     for out in outputs:
         keys += out.facility_keys
         for f in cols:
-            arrays = out.facility_series.get(f) or [np.zeros(t) for _ in out.facility_keys]
-            cols[f] += arrays
+            cols[f] += facility_field(out, f, t)
         tables.update(out.tables)
     fseries = {f: np.stack(v, axis=1) if v else np.zeros((t, 0)) for f, v in cols.items()}
     return tuple(keys), fseries, tables

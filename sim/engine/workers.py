@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.engine.households import Household, LifeTables, Person
+from sim.engine.households import Household, LifeTables
 from sim.engine.housing import Housing, make_households
 from sim.engine.market import Seeker, Stock
 from sim.engine.population import Population
@@ -141,7 +141,6 @@ class WorkerHouseholds:
         self.near = [distance_km[z].tolist() for z in park_zones]
         self.ready: dict[tuple[int, int], list[Household]] = {}
         self.batches: dict[tuple[int, int], int] = {}
-        pop.listeners.append(self)
 
     # ----------------------------------------------------------------- jobs
 
@@ -262,18 +261,6 @@ class WorkerHouseholds:
         if self.unfilled[park] > 0:  # unless the job itself ended meanwhile
             self.unfilled[park] -= 1
             self._fill(park)
-
-    def on_settle(self, hh: Household) -> None:
-        pass
-
-    def on_relocate(self, hh: Household, old_zone: int) -> None:
-        pass
-
-    def on_care(self, hh: Household, p: Person) -> None:
-        pass
-
-    def on_death(self, hh: Household, p: Person) -> None:
-        pass
 
     # ----------------------------------------------------------------- reports
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.scenario.units import DAYS_PER_YEAR
+
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Lower 90 %, lower 50 %, median, upper 50 %, upper 90 % across replications."""
 MEDIAN = 2
@@ -22,7 +24,7 @@ MEDIAN = 2
 def year_fraction(dates: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
     """Dates as fractional years (2021-07-02 -> 2021.5): cheap, readable axis values."""
     d = pd.DatetimeIndex(pd.to_datetime(dates))
-    return np.asarray(d.year + (d.day_of_year - 1) / 365.25, dtype=float)
+    return np.asarray(d.year + (d.day_of_year - 1) / DAYS_PER_YEAR, dtype=float)
 
 
 @dataclass(frozen=True)

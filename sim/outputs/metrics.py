@@ -32,10 +32,14 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.engine import AGE_BANDS
 from sim.outputs.intervals import t_halfwidth
-from sim.scenario.model import StaticNorms
+from sim.scenario.model import Service, StaticNorms
+from sim.scenario.units import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365.25
+ELDERLY_BANDS = [label for label, lo, _ in AGE_BANDS if lo >= 60.0]
+"""The reporting age bands of residents aged 60 and over (the static norms' elderly)."""
+
 GAP = 1e-9
 """Unmet demand above this counts as a gap (guards against rounding)."""
 
@@ -161,14 +165,14 @@ def static_requirement(population: pd.DataFrame, norms: StaticNorms) -> pd.DataF
     """The static method's requirement per ``rep, date, zone, service``, in the
     service's capacity unit (seats, beds, places, service population)."""
     everyone = _band_residents(population, None)
-    elderly = _band_residents(population, ["60-79", "80+"])
+    elderly = _band_residents(population, ELDERLY_BANDS)
     per_1000 = {
-        "kindergarten": (everyone, norms.kindergarten_seats_per_1000),
-        "primary": (everyone, norms.primary_seats_per_1000),
-        "middle": (everyone, norms.middle_seats_per_1000),
-        "vocational": (everyone, norms.vocational_seats_per_1000),
-        "eldercare_bed": (elderly, norms.eldercare_beds_per_1000_elderly),
-        "day_care": (elderly, norms.day_care_places_per_1000_elderly),
+        Service.KINDERGARTEN.value: (everyone, norms.kindergarten_seats_per_1000),
+        Service.PRIMARY.value: (everyone, norms.primary_seats_per_1000),
+        Service.MIDDLE.value: (everyone, norms.middle_seats_per_1000),
+        Service.VOCATIONAL.value: (everyone, norms.vocational_seats_per_1000),
+        Service.ELDERCARE_BED.value: (elderly, norms.eldercare_beds_per_1000_elderly),
+        Service.DAY_CARE.value: (elderly, norms.day_care_places_per_1000_elderly),
     }
     frames = [base.assign(service=svc, static_requirement=base["residents"] * q / 1000.0)
               for svc, (base, q) in per_1000.items()]

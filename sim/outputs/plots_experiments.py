@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from sim.outputs import style
 from sim.outputs.figgrid import nice_top, panel_grid, set_y_from_zero, year_ticks
+from sim.scenario.units import DAYS_PER_YEAR
 
 METRIC_NAMES = {
     "peak_unmet": "peak unmet",
@@ -225,7 +226,7 @@ def probability_curve(curve: pd.DataFrame, x: str, p: str, title: str, risk: flo
     fig, (ax,), _ = panel_grid(1, cols=1, panel_w=5.5, panel_h=2.2, top=0.55)
     xs = curve[x]
     dates = pd.to_datetime(xs, errors="coerce") if not pd.api.types.is_numeric_dtype(xs) else None
-    xv = (dates.dt.year + (dates.dt.day_of_year - 1) / 365.25) if dates is not None and dates.notna().all() else pd.to_numeric(xs, errors="coerce")
+    xv = (dates.dt.year + (dates.dt.day_of_year - 1) / DAYS_PER_YEAR) if dates is not None and dates.notna().all() else pd.to_numeric(xs, errors="coerce")
     ax.plot(xv, curve[p], "-o", ms=3, color=style.UNMET, label="P(unmet > tolerance)")
     if dates is not None and dates.notna().all():
         ticks = year_ticks(float(np.min(xv)), float(np.max(xv)) + 1)

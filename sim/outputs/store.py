@@ -25,9 +25,7 @@ import hashlib
 import json
 import math
 import os
-import secrets
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
+
+from sim.experiments.sweep import DONE
+from sim.outputs.atomic import atomic_path
 
 MANIFEST = "manifest.jsonl"
 META = "store.json"
@@ -53,22 +54,6 @@ def fingerprint(*parts: str) -> str:
         h.update(p.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:16]
-
-
-@contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success, fsync it and rename it
-    to ``target`` (a reader sees the whole file or none)."""
-    # Named, not made: the writer creates it, with the user's umask (mkstemp's is 0600).
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def part_name(point: int, rep: int) -> str:
@@ -164,7 +149,7 @@ class SweepStore:
         """Store one finished run: its part file (when it has rows), then its manifest line."""
         rec = dict(record)
         rec["part"] = None
-        if rows is not None and rec.get("status") == "done":
+        if rows is not None and rec.get("status") == DONE:
             name = part_name(int(rec["point"]), int(rec["rep"]))
             with atomic_path(self.root / name) as tmp:
                 pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), tmp)
@@ -179,7 +164,7 @@ class SweepStore:
         """Part files of the runs recorded as done, in point and replication order."""
         recs = self.records()
         return [self.root / r["part"] for _, r in sorted(recs.items())
-                if r.get("status") == "done" and r.get("part")]
+                if r.get("status") == DONE and r.get("part")]
 
     def dataset(self) -> pads.Dataset:
         """The outcome rows of every done run, as a lazily read Arrow dataset."""

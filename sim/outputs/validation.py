@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario.model import ALL_ZONES, Observation, Quantity, Scenario, Service
+from sim.scenario.units import DAYS_PER_YEAR
 
 COLUMNS = ["quantity", "zone", "date", "observed", "source", "used_for",
            "sim_median", "sim_low", "sim_high", "inside", "what"]
@@ -129,7 +130,7 @@ def crude_rate(population: pd.DataFrame, events: pd.DataFrame, kind: str, year: 
     dates = pd.to_datetime(res.index)
     lo, hi = pd.Timestamp(year, 1, 1), pd.Timestamp(year + 1, 1, 1)
     inside = (dates[1:] <= hi) & (dates[:-1] >= lo)
-    years = ((dates[1:] - dates[:-1]).days.to_numpy(dtype=float) / 365.25)[inside]
+    years = ((dates[1:] - dates[:-1]).days.to_numpy(dtype=float) / DAYS_PER_YEAR)[inside]
     mid = ((res.iloc[1:].to_numpy() + res.iloc[:-1].to_numpy()) / 2.0)[inside]
     person_years = (mid * years[:, None]).sum(axis=0)
     count = flow.iloc[1:].to_numpy()[inside].sum(axis=0)

@@ -24,13 +24,9 @@ from pydantic import BaseModel
 from sim.scenario.errors import Loc, Problem, ScenarioError
 from sim.scenario.loader import validate_data
 from sim.scenario.model import Scenario
+from sim.scenario.units import DAYS_PER_MONTH
 
-DAYS_PER_MONTH = 365.25 / 12
-"""Length of the month used to shift dates: a Julian year over 12 (30.4375 days).
-
-A fixed length keeps a shift of ``m`` months the same size whatever the date it
-starts from (calendar months vary from 28 to 31 days), which suits sweeps over
-fractional and negative shifts; the result is rounded to whole days."""
+__all__ = ["DAYS_PER_MONTH", "get_path", "set_path", "shift_date_path"]
 
 _NAME = r"[^.\[\]]+"
 _SEL = r"\[[^\[\]]+\]"

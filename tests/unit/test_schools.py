@@ -68,8 +68,7 @@ def run(sc: Scenario, households: list[Household]) -> tuple[ServiceOutput, list[
     env = simpy.Environment()
     streams = Streams(sc.seed)
     pop = Population(env, len(sc.zones), cal.end_time, life_tables(sc.demography))
-    housing = Housing(env, sc, pop, streams, cal)
-    pop.on_vacate = None  # these households have no dwelling to let again
+    housing = Housing(env, sc, pop, streams, cal)  # not wired: these households have no dwelling to let again
     dates = report_dates(sc, cal)
     times = [cal.time(d) for d in dates]
     monitor = Monitor(env, pop, dates, times)

@@ -7,8 +7,9 @@ otherwise the person is unmet. Distances are between zone centroids.
 
 For services whose demand is a count read at each report date (day care,
 canteens, family doctors, health centres, factory space) :func:`allocate`
-serves zone-facility pairs in order of distance (catchment pairs before
-overflow pairs), each taking what it can. In the zone rows of the series,
+serves zone-facility pairs in order of preference (:func:`preference_pairs`:
+catchment pairs before overflow pairs, nearest first; the schools place
+pupils in the same order), each taking what it can. In the zone rows of the series,
 capacity is that of the facilities *located* in the zone
 (:func:`located_capacity`) and served counts the zone's own demand served
 anywhere; per facility, served never exceeds capacity.
@@ -16,12 +17,13 @@ anywhere; per facility, served never exceeds capacity.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.engine.results import FacilityKey
-from sim.engine.services.base import Context, ServiceOutput
+from sim.engine.services.base import Context, ServiceOutput, facility_field
 from sim.engine.services.facilities import FacilitySchedule
 from sim.scenario.model import Service
 
@@ -36,30 +38,56 @@ class Reach:
     pairs: list[tuple[int, int]]  # (zone, facility) in allocation order
 
 
+def preference_pairs(
+    zones: Sequence[int],
+    catchments: Sequence[Sequence[int]],
+    distance_km: np.ndarray,
+    overflow_km: float,
+) -> list[tuple[int, int]]:
+    """(zone, facility) pairs in order of preference, the one order every service uses.
+
+    Catchment pairs by distance between zone centroids, nearest first, then
+    overflow pairs (zones outside a facility's catchment within ``overflow_km``;
+    0: none), nearest first. At equal distance the facility with the narrower
+    catchment comes first (it leaves the wider one's capacity to zones with
+    fewer choices), then zone and facility order.
+
+    Parameters
+    ----------
+    zones
+        Zone of each facility.
+    catchments
+        Zones each facility serves.
+    distance_km
+        Distances between zone centroids, ``(Z, Z)``.
+    overflow_km
+        Overflow distance.
+    """
+    ranked: list[tuple[int, float, int, int, int]] = []
+    for f, (home, catchment) in enumerate(zip(zones, catchments, strict=True)):
+        for z in range(distance_km.shape[0]):
+            d = float(distance_km[z, home])
+            if z in catchment:
+                ranked.append((0, d, len(catchment), z, f))
+            elif overflow_km > 0 and d <= overflow_km:
+                ranked.append((1, d, len(catchment), z, f))
+    ranked.sort()
+    return [(z, f) for *_, z, f in ranked]
+
+
 def reach(ctx: Context, schedules: list[FacilitySchedule]) -> Reach:
     """Eligibility and nearest-first order for ``schedules`` under the scenario's overflow rule."""
     overflow = ctx.scenario.services.allocation.overflow_km
-    d = ctx.distance_km
-    ranked: list[tuple[int, float, int, int]] = []  # (overflow?, km, zone, facility)
-    served: list[list[int]] = []
-    for f, s in enumerate(schedules):
-        zones = list(s.catchment)
-        ranked += [(0, float(d[z, s.zone]), z, f) for z in s.catchment]
-        if overflow > 0.0:
-            extra = [z for z in range(ctx.n_zones) if z not in s.catchment and d[z, s.zone] <= overflow]
-            zones += extra
-            ranked += [(1, float(d[z, s.zone]), z, f) for z in extra]
-        served.append(zones)
-    ranked.sort()
+    catchments = [list(s.catchment) for s in schedules]
+    pairs = preference_pairs([s.zone for s in schedules], catchments, ctx.distance_km, overflow)
+    served = [list(c) for c in catchments]
+    for z, f in pairs:
+        if z not in catchments[f]:
+            served[f].append(z)
     preference: list[list[int]] = [[] for _ in range(ctx.n_zones)]
-    for _, _, z, f in ranked:
+    for z, f in pairs:
         preference[z].append(f)
-    return Reach(
-        catchment=[list(s.catchment) for s in schedules],
-        served_zones=served,
-        preference=preference,
-        pairs=[(z, f) for _, _, z, f in ranked],
-    )
+    return Reach(catchment=catchments, served_zones=served, preference=preference, pairs=pairs)
 
 
 def allocate(demand: np.ndarray, capacity: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray:
@@ -136,5 +164,5 @@ def merge_outputs(outputs: list[ServiceOutput], n_times: int) -> ServiceOutput:
         merged.tables.update(out.tables)
         merged.facility_keys += out.facility_keys
         for name, dest in merged.facility_series.items():
-            dest += out.facility_series.get(name) or [np.zeros(n_times) for _ in out.facility_keys]
+            dest += facility_field(out, name, n_times)
     return merged

@@ -4,6 +4,8 @@ A service model (schools, eldercare, health, enterprises…) is built from a
 :class:`Context`, starts its SimPy processes in ``start()``, is sampled by the
 monitor at every report date through ``sample(i, t)`` (after every other event
 of that instant), and hands back a :class:`ServiceOutput` at the end.
+``sample`` only records: every change of a model's state happens in its own
+processes or event handlers, so the results do not depend on the report grid.
 """
 
 from __future__ import annotations
@@ -59,6 +61,12 @@ class ServiceOutput:
     facility_keys: list[FacilityKey] = field(default_factory=list)
     facility_series: dict[str, list[np.ndarray]] = field(default_factory=dict)  # field -> K arrays (T,)
     tables: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+
+def facility_field(out: ServiceOutput, name: str, n_times: int) -> list[np.ndarray]:
+    """One facility field of ``out`` (``(T,)`` per facility row), zeros for a field the
+    model does not record (no waiting list: nobody waits)."""
+    return out.facility_series.get(name) or [np.zeros(n_times) for _ in out.facility_keys]
 
 
 class ServiceModel(Protocol):

@@ -108,7 +108,7 @@ class ServiceCircles:
         self.coverage = Coverage(zones, centres, ctx.scenario.services.service_centre.walk_km)
         self.offers = [offered(s.facility.categories) for s in schedules]
         n_t = len(ctx.times)
-        self.fac = {k: [np.zeros(n_t) for _ in schedules] for k in ("capacity", "served", "waiting")}
+        self.fac = {k: [np.zeros(n_t) for _ in schedules] for k in ("capacity", "served")}  # nobody waits
         self.table: dict[str, list[object]] = {"zone": [], "date": [], "category": [], "share": [], "residents": []}
         self._cache: tuple[tuple[int, ...], np.ndarray] | None = None
 

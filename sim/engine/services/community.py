@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sim.engine.households import Care
 from sim.engine.services.allocation import CountService, merge_outputs, schedules_for
 from sim.engine.services.base import Context, ServiceOutput
 from sim.engine.services.demand import AgeCounts
@@ -26,8 +27,15 @@ Demand = Callable[[AgeCounts, float], np.ndarray]
 class CommunityServices:
     """Several :class:`CountService` fed from one age count per report date."""
 
-    def __init__(self, ctx: Context, parts: list[tuple[CountService, Demand]], edges: list[float]) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        parts: list[tuple[CountService, Demand]],
+        edges: list[float],
+        young: YoungCommunityCare | None = None,
+    ) -> None:
         self.ctx, self.parts, self.edges = ctx, parts, edges
+        self.young = young  # residents under the canteen age who need community care (a population listener)
 
     def start(self) -> None:
         for service, _ in self.parts:
@@ -42,16 +50,13 @@ class CommunityServices:
         return merge_outputs([s.output() for s, _ in self.parts], len(self.ctx.times))
 
 
-def _demands(ctx: Context) -> dict[Service, Demand]:
+def _demands(ctx: Context, young: YoungCommunityCare | None) -> dict[Service, Demand]:
     sv, pop = ctx.scenario.services, ctx.pop
 
     def day_care(ages: AgeCounts, t: float) -> np.ndarray:
-        return np.array([c[1] for c in pop.care_counts], dtype=float) * sv.day_care.uptake
+        return np.array([c[Care.COMMUNITY] for c in pop.care_counts], dtype=float) * sv.day_care.uptake
 
     canteen = sv.senior_canteen
-    young = YoungCommunityCare(ctx, canteen.min_age) if any(
-        Service.SENIOR_CANTEEN in f.services for f in ctx.scenario.facilities
-    ) else None
 
     def senior_canteen(ages: AgeCounts, t: float) -> np.ndarray:
         assert young is not None
@@ -68,10 +73,14 @@ def _demands(ctx: Context) -> dict[Service, Demand]:
 
 def build_community_services(ctx: Context) -> CommunityServices | None:
     """The model, or ``None`` when the scenario has no facility for any of its services."""
+    canteen = ctx.scenario.services.senior_canteen
+    young = YoungCommunityCare(ctx, canteen.min_age) if any(
+        Service.SENIOR_CANTEEN in f.services for f in ctx.scenario.facilities
+    ) else None
     parts = []
-    for service, demand in _demands(ctx).items():
+    for service, demand in _demands(ctx, young).items():
         schedules = schedules_for(ctx, service)
         if schedules:
             parts.append((CountService(ctx, service, schedules), demand))
     edges = [0.0, 18.0, 65.0, float(ctx.scenario.services.senior_canteen.min_age)]
-    return CommunityServices(ctx, parts, edges) if parts else None
+    return CommunityServices(ctx, parts, edges, young) if parts else None

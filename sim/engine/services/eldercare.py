@@ -37,8 +37,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import struct
-import zlib
 from collections.abc import Generator
 from typing import Any
 
@@ -46,35 +44,26 @@ import numpy as np
 import simpy
 
 from sim.engine.calendar import DAYS_PER_YEAR
-from sim.engine.households import Household, Person
+from sim.engine.households import Care, Household, Person
 from sim.engine.results import FacilityKey
 from sim.engine.services.allocation import located_capacity, reach, schedules_for
 from sim.engine.services.base import Context, ServiceOutput
 from sim.engine.services.bed_waits import wait_table
 from sim.engine.services.beds import DIED, LEFT, BedQueue, Stay
 from sim.engine.services.facilities import FacilitySchedule
+from sim.engine.streams import hash_uniform, keyed_hash, mix, salt
 from sim.scenario.model import Service
 
-_MASK = (1 << 64) - 1
-_SALT = zlib.crc32(b"eldercare_bed")
-
-
-def _mix(x: int) -> int:
-    """SplitMix64 finaliser: a well-mixed 64-bit hash of ``x``."""
-    x = (x + 0x9E3779B97F4A7C15) & _MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
-    return x ^ (x >> 31)
+_SALT = salt(Service.ELDERCARE_BED.value)
 
 
 def person_uniforms(seed: int, household_key: int, birth: float, episode: int = 0) -> tuple[float, float]:
     """Two uniforms in [0, 1) keyed to one resident (root seed, household, birth
     time) and to their ``episode``-th claim on a bed (0: the first)."""
-    bits = struct.unpack("<Q", struct.pack("<d", birth))[0]
-    h = _mix(_mix(_mix((seed & _MASK) ^ _SALT) ^ (household_key & _MASK)) ^ bits)
+    h = keyed_hash(seed, _SALT, household_key, birth)
     if episode:
-        h = _mix(h ^ _mix(episode))
-    return (h >> 11) * 2.0**-53, (_mix(h) >> 11) * 2.0**-53
+        h = mix(h ^ mix(episode))
+    return hash_uniform(h), hash_uniform(mix(h))
 
 
 class EldercareBeds:
@@ -98,7 +87,6 @@ class EldercareBeds:
         self.series = ctx.series_arrays()
         n_t = len(ctx.times)
         self.fac = {k: [np.zeros(n_t) for _ in schedules] for k in ("capacity", "served", "waiting")}
-        ctx.pop.listeners.append(self)
 
     # ----------------------------------------------------------------- population events
 
@@ -116,11 +104,11 @@ class EldercareBeds:
 
     def on_settle(self, hh: Household) -> None:
         for p in hh.members:
-            if p.care == 2:
+            if p.care == Care.INSTITUTIONAL:
                 self._seek(hh, p)
 
     def on_care(self, hh: Household, p: Person) -> None:
-        if p.care == 2:
+        if p.care == Care.INSTITUTIONAL:
             self._seek(hh, p)
 
     def on_death(self, hh: Household, p: Person) -> None:
@@ -260,7 +248,6 @@ class YoungCommunityCare:
         self.members: dict[int, Person] = {}
         self._ageing: list[tuple[float, int, Person, Household]] = []
         self._seq = itertools.count()
-        ctx.pop.listeners.append(self)
 
     def _add(self, hh: Household, p: Person) -> None:
         cross = p.birth + self.min_age_days
@@ -275,11 +262,11 @@ class YoungCommunityCare:
 
     def on_settle(self, hh: Household) -> None:
         for p in hh.members:
-            if p.care == 1:
+            if p.care == Care.COMMUNITY:
                 self._add(hh, p)
 
     def on_care(self, hh: Household, p: Person) -> None:
-        if p.care == 1:
+        if p.care == Care.COMMUNITY:
             self._add(hh, p)
         else:
             self._remove(hh, p)

@@ -44,6 +44,7 @@ from sim.engine.firms import ESTABLISHED, KEY_LIMIT, Economy, Pipeline, establis
 from sim.engine.services.allocation import CountService, schedules_for
 from sim.engine.services.base import Context, ServiceOutput
 from sim.engine.streams import Stream
+from sim.engine.tables import rows_to_columns
 from sim.engine.workers import WorkerHouseholds
 from sim.scenario.model import Service
 
@@ -133,7 +134,7 @@ class EnterpriseModel:
         out.series[Service.HOUSING] = self.housing_series
         out.tables = {"jobs": self._jobs_table(), "worker_households": self._workers_table()}
         if self.pipeline is not None:
-            out.tables["incubator"] = _columns(
+            out.tables["incubator"] = rows_to_columns(
                 self.incubator_rows, ("date", "screened", "incubated", "financed", "grants_yuan"), (object, np.int64, np.int64, np.int64, float)
             )
         return out
@@ -141,7 +142,7 @@ class EnterpriseModel:
     def _jobs_table(self) -> dict[str, np.ndarray]:
         parks = self.ctx.scenario.enterprises.parks
         zones = list(self.ctx.zone_index)
-        cols = _columns(
+        cols = rows_to_columns(
             self.job_rows,
             ("date", "park", "jobs", "jobs_untied", "enterprises_alive", "enterprises_failed_cumulative",
              "jobs_created_cumulative", "jobs_lost_cumulative", "floor_m2", "standard_space_m2"),
@@ -158,15 +159,9 @@ class EnterpriseModel:
     def _workers_table(self) -> dict[str, np.ndarray]:
         zones = list(self.ctx.zone_index)
         names = ("date", "zone", *WORKER_COLUMNS)
-        cols = _columns(self.worker_rows, names, (object, *[np.int64] * (len(names) - 1)))
+        cols = rows_to_columns(self.worker_rows, names, (object, *[np.int64] * (len(names) - 1)))
         cols["zone"] = np.array([zones[z] for z in cols["zone"].tolist()], dtype=object)
         return cols
-
-
-def _columns(rows: list[tuple], names: tuple[str, ...], dtypes: tuple[type, ...]) -> dict[str, np.ndarray]:
-    """Rows of equal-length tuples as named, typed column arrays."""
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    return {n: np.array(list(c), dtype=d) for n, c, d in zip(names, columns, dtypes, strict=True)}
 
 
 def build_enterprises(ctx: Context) -> EnterpriseModel | None:

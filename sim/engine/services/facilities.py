@@ -13,12 +13,11 @@ from typing import Any
 
 import simpy
 
+from sim.engine.hazards import INF
 from sim.engine.housing import delay_days
 from sim.engine.services.base import Context
 from sim.engine.streams import Stream
 from sim.scenario.model import Capacity, CapacityChange, Facility, Service
-
-INF = float("inf")
 
 
 def capacity_value(

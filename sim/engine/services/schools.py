@@ -21,8 +21,12 @@ Choices a planner would expect, written down here:
   preference, moves, transfers and placement are in
   :mod:`sim.engine.services.seats`.
 - *Mid-year transfers.* Children who arrive between intakes, and children left
-  without a seat at the intake, take free seats at any report date (a transfer
-  admission); a seat freed by a leaver is offered again at once.
+  without a seat at the intake, take free seats on the first day of every month
+  (a transfer admission); a seat freed by a leaver is offered again then.
+- *When seats change.* Seats are brought up to date by the model's own process
+  (:meth:`Schools.update`) on the first day of every month and at every
+  intake, after that instant's arrivals and departures; a report only reads
+  them, so the results do not depend on the report grid.
 - *Nine-year schools* (九年一贯制; any facility serving several school stages):
   the classes are split between the stages in proportion to their grades
   (a 45-class nine-year school under 6-3: 30 primary and 15 middle classes),
@@ -44,19 +48,23 @@ change of schools leaves the population unchanged (common random numbers).
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import simpy
 
-from sim.engine.households import Household, Person
+from sim.engine.hazards import INF
+from sim.engine.households import Household
+from sim.engine.monitor import LateTimeout
 from sim.engine.results import FacilityKey
+from sim.engine.services.allocation import preference_pairs
 from sim.engine.services.base import Context, ServiceOutput
 from sim.engine.services.facilities import FacilitySchedule
 from sim.engine.services.school_year import SchoolCalendar, Stage, school_stages
-from sim.engine.services.seats import TOLERANCE, StageSeats, placement_edges
+from sim.engine.services.seats import TOLERANCE, StageSeats
 from sim.scenario.model import SCHOOL_SERVICES, Facility, Service
-
-INF = float("inf")
 
 
 @dataclass
@@ -74,6 +82,8 @@ class StageState:
     series: dict[str, np.ndarray]  # field -> (T, Z)
     capacity: np.ndarray  # (T, F)
     served: np.ndarray  # (T, F)
+    demand_now: np.ndarray | None = None  # (Z, G) at the last update
+    seats_now: np.ndarray | None = None  # (F,) at the last update
 
 
 def stage_share(facility: Facility, stage: Stage, stages: tuple[Stage, ...]) -> float:
@@ -105,14 +115,13 @@ class Schools:
         primary = self.state[Service.PRIMARY].index
         self.continues = {row: middle[idx] for row, idx in enumerate(primary) if idx in middle}
         self._slots: dict[int, list[int]] = {}  # school year -> birth-day slots of its age edges
-        ctx.pop.listeners.append(self)
 
     def _state(self, stage: Stage) -> StageState:
         ctx = self.ctx
         chosen = [(i, f) for i, f in enumerate(ctx.scenario.facilities) if stage.service in f.services]
         facilities = [f for _, f in chosen]
         schedules = [FacilitySchedule(ctx, i, f, stage.service) for i, f in chosen]
-        edges = placement_edges(
+        edges = preference_pairs(
             [s.zone for s in schedules],
             [s.catchment for s in schedules],
             ctx.distance_km,
@@ -139,13 +148,29 @@ class Schools:
     # ----------------------------------------------------------------- protocol
 
     def start(self) -> None:
-        """Start every facility's opening process."""
+        """Start every facility's opening process and the seats' updates."""
         for st in self.states:
             for s in st.schedules:
                 s.start()
+        self.ctx.env.process(self._updates())
 
-    def sample(self, i: int, t: float) -> None:
-        """Bring the seats up to date at report ``i`` (time ``t``) and record it."""
+    def update_times(self) -> list[float]:
+        """When seats are brought up to date: the start, the first day of every
+        month and every intake (a superset of every report grid)."""
+        cal = self.ctx.cal
+        dates = set(cal.grid("month")) | set(cal.yearly(self.ctx.scenario.services.school_year.intake))
+        return sorted(cal.time(d) for d in dates)
+
+    def _updates(self) -> Generator[simpy.Event, Any, None]:
+        env = self.ctx.env
+        for t in self.update_times():
+            # After the instant's ordinary events, before its report.
+            yield LateTimeout(env, t - env.now)
+            self.update(t)
+
+    def update(self, t: float) -> None:
+        """Bring the seats up to date at time ``t``: the intake if a school
+        year began, then seats fitted to capacity, freed, transferred and placed."""
         k = self.calendar.year_of(t)
         if self.year is not None:
             for _ in range(k - self.year):
@@ -159,7 +184,13 @@ class Schools:
             st.seats.reconcile(demand)
             st.seats.transfer(grade_seats, seats)
             st.seats.place(demand, grade_seats, seats)
-            self._record(st, i, demand, seats)
+            st.demand_now, st.seats_now = demand, seats
+
+    def sample(self, i: int, t: float) -> None:
+        """Record report ``i`` (time ``t``): the seats as the last update left them."""
+        for st in self.states:
+            assert st.demand_now is not None and st.seats_now is not None
+            self._record(st, i, st.demand_now, st.seats_now)
 
     def output(self) -> ServiceOutput:
         """Series per zone and stage, and per facility and stage."""
@@ -171,7 +202,6 @@ class Schools:
                 out.facility_keys.append(FacilityKey(f.id, st.stage.service.value, zones[int(st.zone[row])]))
                 out.facility_series.setdefault("capacity", []).append(st.capacity[:, row])
                 out.facility_series.setdefault("served", []).append(st.served[:, row])
-                out.facility_series.setdefault("waiting", []).append(np.zeros(len(self.ctx.times)))
         return out
 
     # ----------------------------------------------------------------- population events
@@ -208,18 +238,6 @@ class Schools:
                 if held > TOLERANCE:
                     rate = st.stage.rate
                     st.seats.move(old_zone, hh.zone, int(g), n * rate / max(held, (n + stay) * rate))
-
-    def on_settle(self, hh: Household) -> None:
-        """Newcomers are placed at the next report."""
-
-    def on_care(self, hh: Household, p: Person) -> None:
-        """Care needs do not concern schools."""
-
-    def on_death(self, hh: Household, p: Person) -> None:
-        """A pupil's seat frees at the next report (:meth:`StageSeats.reconcile`)."""
-
-    def on_leave(self, hh: Household) -> None:
-        """Leavers' seats free at the next report (:meth:`StageSeats.reconcile`)."""
 
     # ----------------------------------------------------------------- steps
 

@@ -16,11 +16,10 @@ The rules (docs/model.md §4):
 - *Capacity cuts.* Where a facility holds more pupils than it has seats (a
   capacity reduction), pupils lose seats in proportion and are placed again.
 - *Preference.* The stage's *edges* are (zone, facility) pairs in order of
-  preference: catchment pairs by distance between zone centroids, nearest
-  first, then overflow pairs within the overflow distance, nearest first; at
-  equal distance the school with the narrower catchment first (it leaves the
-  wider school's seats to zones with fewer choices), then zone and facility
-  order. A zone nearer a school has the first claim on its seats (就近入学).
+  preference, the same order every service uses
+  (:func:`~sim.engine.services.allocation.preference_pairs`): catchment pairs
+  nearest first, then overflow pairs. A zone nearer a school has the first
+  claim on its seats (就近入学).
 - *Moves.* A household that moves to another zone (resettlement) takes its
   pupils' seats along: the cohort's seats at every facility shrink in the old
   zone and grow in the new one by the movers' share (:meth:`StageSeats.move`).
@@ -47,44 +46,10 @@ to a school that could have taken any grade.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 TOLERANCE = 1e-9
 """Seat counts within this of each other are equal."""
-
-
-def placement_edges(
-    zones: Sequence[int],
-    catchments: Sequence[Sequence[int]],
-    distance_km: np.ndarray,
-    overflow_km: float,
-) -> list[tuple[int, int]]:
-    """(zone, facility) pairs in order of preference (see the module docstring).
-
-    Parameters
-    ----------
-    zones
-        Zone of each facility.
-    catchments
-        Zones each facility serves.
-    distance_km
-        Distances between zone centroids, ``(Z, Z)``.
-    overflow_km
-        Beyond its catchment a facility also takes children living within this
-        distance; 0: none.
-    """
-    ranked: list[tuple[int, float, int, int, int]] = []
-    for f, (home, catchment) in enumerate(zip(zones, catchments, strict=True)):
-        for z in range(distance_km.shape[0]):
-            d = float(distance_km[z, home])
-            if z in catchment:
-                ranked.append((0, d, len(catchment), z, f))
-            elif overflow_km > 0 and d <= overflow_km:
-                ranked.append((1, d, len(catchment), z, f))
-    ranked.sort()
-    return [(z, f) for *_, z, f in ranked]
 
 
 class StageSeats:
@@ -95,7 +60,8 @@ class StageSeats:
     n_facilities, n_zones, grades
         Shape of the bookkeeping.
     edges
-        (zone, facility) pairs in order of preference, from :func:`placement_edges`.
+        (zone, facility) pairs in order of preference, from
+        :func:`~sim.engine.services.allocation.preference_pairs`.
     """
 
     def __init__(self, n_facilities: int, n_zones: int, grades: int, edges: list[tuple[int, int]]) -> None:

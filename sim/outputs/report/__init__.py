@@ -15,10 +15,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sim.outputs.atomic import atomic_path
 from sim.outputs.report.page import Page
 from sim.outputs.report.run_report import Progress, quiet, run_report
 from sim.outputs.results_io import ResultsFolder
-from sim.outputs.store import atomic_path
 
 REPORT = "report.html"
 
