@@ -28,7 +28,17 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from sim.scenario.errors import Loc, Problem, format_path, lookup_key, render_value
+from sim.scenario.declared import (
+    choose,
+    is_model,
+    is_union,
+    member_named,
+    step,
+    strip_annotated,
+    type_at,
+    value_at,
+)
+from sim.scenario.errors import Loc, Problem, format_path, render_value
 from sim.scenario.model import HousingType, ReportEvery, Scenario, Service, ServiceCategory
 from sim.scenario.yamlio import Node
 
@@ -172,20 +182,20 @@ def _clean_loc(
     for elem in loc:
         if elem == "[key]":
             is_key = True
-        elif _is_union(tp):
+        elif is_union(tp):
             if str(elem).startswith("list[") != isinstance(current, list):
                 return None
-            member = _member_named(tp, str(elem))
+            member = member_named(tp, str(elem))
             if member is None:
-                tp = _choose(tp, current)
-            elif _is_model(member) != isinstance(current, Mapping):
+                tp = choose(tp, current)
+            elif is_model(member) != isinstance(current, Mapping):
                 return None  # a number where a mapping was meant, or the reverse
             else:
                 tp = member
         else:
             out.append(elem)
-            tp = _step(_choose(tp, current), elem)
-            current = _value_at(current, elem)
+            tp = step(choose(tp, current), elem)
+            current = value_at(current, elem)
     return tuple(out), is_key
 
 
@@ -271,7 +281,7 @@ def constraints_at(loc: Loc, data: Any, root: Any = Scenario) -> list[Any]:
     if isinstance(parent, type) and issubclass(parent, BaseModel):
         field = parent.model_fields.get(str(loc[-1]))
         return [] if field is None else [*_named(field.metadata), *_metadata(field.annotation)]
-    return _metadata(_step(parent, loc[-1]))
+    return _metadata(step(parent, loc[-1]))
 
 
 def _named(metadata: list[Any]) -> list[Any]:
@@ -319,7 +329,7 @@ def _tag_message(err: ErrorDetails, loc: Loc, data: Any, root: Any) -> str:
 
 def _union_tags(tp: Any, key: str) -> list[str]:
     tags: list[str] = []
-    for member in get_args(_strip_annotated(tp)):
+    for member in get_args(strip_annotated(tp)):
         if (
             isinstance(member, type)
             and issubclass(member, BaseModel)
@@ -340,91 +350,3 @@ def _allowed_keys(container: Loc, data: Any, unknown: str, root: Any) -> str:
     if close:
         return "did you mean " + " or ".join(f"'{k}'" for k in close) + "?"
     return "see `python run.py schema` for the allowed keys"
-
-
-def _strip_annotated(tp: Any) -> Any:
-    while get_origin(tp) is Annotated:
-        tp = get_args(tp)[0]
-    return tp
-
-
-def _choose(tp: Any, value: Any) -> Any:
-    """Reduce ``tp`` to the one type that ``value`` is meant to have."""
-    tp = _strip_annotated(tp)
-    if get_origin(tp) not in (Union, types.UnionType):
-        return tp
-    members = [_strip_annotated(m) for m in get_args(tp) if m is not type(None)]
-    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
-    if len(models) == 1 and isinstance(value, Mapping):
-        return models[0]
-    if len(models) > 1 and isinstance(value, Mapping):
-        kind = value.get("kind")
-        return next((m for m in models if _has_tag(m, kind)), tp)
-    if isinstance(value, list):
-        members = [m for m in members if get_origin(m) is list] or members
-    else:
-        members = [m for m in members if get_origin(m) is not list] or members
-    return _choose(members[0], value) if len(members) == 1 else tp
-
-
-def _has_tag(model: type[BaseModel], kind: Any) -> bool:
-    """Whether ``kind`` is the tag of union member ``model`` (its default or its literal)."""
-    field = model.model_fields.get("kind")
-    if field is None:
-        return False
-    return field.default == kind or kind in get_args(_strip_annotated(field.annotation))
-
-
-def _is_model(tp: Any) -> bool:
-    return isinstance(tp, type) and issubclass(tp, BaseModel)
-
-
-def _member_named(tp: Any, tag: str) -> Any:
-    """The member of union ``tp`` that pydantic names ``tag`` (``float``, a model's class name)."""
-    for member in get_args(_strip_annotated(tp)):
-        member = _strip_annotated(member)
-        if isinstance(member, type) and member.__name__ == tag:
-            return member
-    return None
-
-
-def _is_union(tp: Any) -> bool:
-    """Whether pydantic names the member it tried in error locations (a real union)."""
-    tp = _strip_annotated(tp)
-    if get_origin(tp) not in (Union, types.UnionType):
-        return False
-    return len([m for m in get_args(tp) if m is not type(None)]) > 1
-
-
-def _step(tp: Any, elem: str | int) -> Any:
-    """Return the declared type one key or index below ``tp`` (``None`` if unknown)."""
-    origin = get_origin(tp)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        field = tp.model_fields.get(str(elem))
-        return field.annotation if field is not None else None
-    if origin is list:
-        return get_args(tp)[0]
-    if origin is tuple and isinstance(elem, int) and elem < len(get_args(tp)):
-        return get_args(tp)[elem]
-    if origin is dict:
-        return get_args(tp)[1]
-    return None
-
-
-def _value_at(value: Any, elem: str | int) -> Any:
-    if isinstance(value, Mapping):
-        return lookup_key(value, elem)
-    if isinstance(value, list) and isinstance(elem, int) and 0 <= elem < len(value):
-        return value[elem]
-    return None
-
-
-def type_at(loc: Loc, data: Any, root: Any = Scenario) -> Any:
-    """Return the declared type of the value at ``loc`` in data of model ``root``
-    (a scenario unless told; ``None`` if unknown)."""
-    tp: Any = root
-    value: Any = data
-    for elem in loc:
-        tp = _step(_choose(tp, value), elem)
-        value = _value_at(value, elem)
-    return _choose(tp, value)
