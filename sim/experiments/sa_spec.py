@@ -33,10 +33,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.experiments.spec_errors import spec_problems
 from sim.scenario import Problem, Scenario, ScenarioError, Service, load_scenario
 from sim.scenario.errors import format_path
 from sim.scenario.merge import read_file
+from sim.scenario.messages import model_problems
 from sim.scenario.model import UncertainInput
 from sim.scenario.uncertain import extreme_findings, input_findings
 from sim.scenario.yamlio import Node
@@ -152,7 +152,8 @@ def load_sensitivity(path: str | os.PathLike[str]) -> Sensitivity:
     try:
         spec = SensitivitySpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(spec_problems(exc, data, tree)) from None
+        raise ScenarioError(model_problems(SensitivitySpec, exc, data, tree, list_allowed_keys=False,
+                                           one_per_place=True)) from None
     base_file = str(Path(file).parent / spec.base)
     try:
         base = load_scenario(base_file)

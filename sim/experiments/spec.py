@@ -32,10 +32,8 @@ from sim.outputs.outcomes import GAP_METRICS, POPULATION, POPULATION_METRICS
 from sim.scenario import Problem, Scenario, ScenarioError, Service, get_path, load_scenario
 from sim.scenario.errors import Loc, format_path, render_value
 from sim.scenario.files import read_text
+from sim.scenario.messages import model_problems
 from sim.scenario.yamlio import Node, read_tree
-
-_COMPARISONS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
-_TAGS = {"number", "date_shift", "opening_lag", "choice", "grid", "latin_hypercube", "sobol"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,8 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_problems(exc, data, tree)) from None
+        raise ScenarioError(model_problems(SweepSpec, exc, data, tree, list_allowed_keys=False,
+                                           path_of=_format)) from None
     base_file = str(Path(file).parent / spec.base)
     try:
         base = load_scenario(base_file)
@@ -119,49 +118,6 @@ def _format(loc: Loc, data: Any) -> str:
         if isinstance(name, str) and names.count(name) == 1:
             path = path.replace(f"factors[{loc[1]}]", f"factors[{name}]", 1)
     return path
-
-
-def _problems(exc: ValidationError, data: Any, tree: Node) -> list[Problem]:
-    """Pydantic's errors as problems at the file and line of the value."""
-    out: list[Problem] = []
-    for err in exc.errors():
-        loc = _clean(err["loc"])
-        kind, value = err["type"], err["input"]
-        if kind == "missing":
-            message, loc = f"missing required key '{loc[-1]}'", loc[:-1]
-        elif kind == "extra_forbidden":
-            message = f"unknown key '{loc[-1]}'"
-        elif kind in ("union_tag_invalid", "union_tag_not_found"):
-            ctx = err.get("ctx", {})
-            allowed = str(ctx.get("expected_tags", "")).replace("'", "")
-            key = str(ctx.get("discriminator", "kind")).strip("'")
-            loc = (*loc, key)
-            told = f"unknown {key} {render_value(ctx.get('tag'))}" if kind == "union_tag_invalid" else f"missing required key '{key}'"
-            message = f"{told} (allowed: {allowed})"
-        elif kind in _COMPARISONS:
-            bound = next(iter(err.get("ctx", {}).values()))
-            message = f"must be {_COMPARISONS[kind]} {bound}, got {render_value(value)}"
-        else:
-            text = str(err["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
-            got = "" if kind == "value_error" else f", got {render_value(value)}"
-            message = text[:1].lower() + text[1:] + got
-        problem = _at(tree, data, loc, message)
-        if problem not in out:
-            out.append(problem)
-    return out
-
-
-def _clean(loc: tuple[int | str, ...]) -> Loc:
-    """Drop the tag pydantic writes into the location of a discriminated union member."""
-    out: list[str | int] = []
-    for i, elem in enumerate(loc):
-        after_union = i > 0 and (isinstance(loc[i - 1], int) or loc[i - 1] == "design")
-        if after_union and elem in _TAGS:
-            continue
-        if isinstance(elem, str) and elem.startswith(("list[", "tuple[")):
-            continue
-        out.append(elem)
-    return tuple(out)
 
 
 def check_against_base(spec: SweepSpec, data: Any, tree: Node, base: Scenario) -> list[Problem]:

@@ -8,6 +8,10 @@ line where the value was written, and rewrites the message in the scenario's
 own words: ``must be >= 0, got -5``, ``must be between 0 and 110, got 999``,
 ``unknown key 'colour' (allowed: …)``, ``must be a date like 2021-09-01, got 'soon'``.
 A number above a range bounded on both sides is told the whole range.
+
+The same conversion serves every file checked by a pydantic model: a scenario
+(:func:`problems_from_validation`) and an experiment spec, a sweep or a
+sensitivity analysis (:func:`model_problems`, given the spec's model class).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import difflib
 import enum
 import re
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import annotated_types as at
@@ -24,7 +28,17 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from sim.scenario.errors import Loc, Problem, format_path, lookup_key, render_value
+from sim.scenario.declared import (
+    choose,
+    is_model,
+    is_union,
+    member_named,
+    step,
+    strip_annotated,
+    type_at,
+    value_at,
+)
+from sim.scenario.errors import Loc, Problem, format_path, render_value
 from sim.scenario.model import HousingType, ReportEvery, Scenario, Service, ServiceCategory
 from sim.scenario.yamlio import Node
 
@@ -80,24 +94,60 @@ def problems_from_validation(
     list of Problem
         One problem per place and message, in pydantic's order.
     """
+    return model_problems(Scenario, exc, data, tree, limit=limit)
+
+
+def model_problems(
+    model: type[BaseModel],
+    exc: ValidationError,
+    data: Any,
+    tree: Node | None,
+    *,
+    limit: int | None = None,
+    list_allowed_keys: bool = True,
+    one_per_place: bool = False,
+    path_of: Callable[[Loc, Any], str] = format_path,
+) -> list[Problem]:
+    """Turn a pydantic :class:`ValidationError` on the data of ``model`` into problems.
+
+    Parameters
+    ----------
+    model
+        The model class that validated ``data`` (``Scenario``, a spec's class).
+    exc, data, tree, limit
+        As for :func:`problems_from_validation`.
+    list_allowed_keys
+        Whether an unknown key is told the keys allowed in its place.
+    one_per_place
+        Keep only the first message at each key path (the first union member's).
+    path_of
+        Renders a location as the key path shown to the user.
+
+    Returns
+    -------
+    list of Problem
+        One problem per place and message (or per place), in pydantic's order.
+    """
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
+    places: set[str] = set()
     for err in exc.errors():
         if limit is not None and len(problems) >= limit:
             break
-        cleaned = _clean_loc(err["loc"], data)
+        cleaned = _clean_loc(err["loc"], data, model)
         if cleaned is None:
             continue
         loc, is_key = cleaned
-        message = _message(err, loc, data, is_key)
+        message = _message(err, loc, data, is_key, model, list_allowed_keys)
         if err["type"] == "missing":
             loc = loc[:-1]
         elif err["type"] == "union_tag_invalid":
             loc = (*loc, str(err.get("ctx", {}).get("discriminator", "kind")).strip("'"))
-        path = format_path(loc, data)
-        if (path, message) in seen:
+        path = path_of(loc, data)
+        if (path, message) in seen or (one_per_place and path in places):
             continue
         seen.add((path, message))
+        places.add(path)
         node = tree.locate(loc) if tree is not None else None
         problems.append(
             Problem(node.file if node else None, node.line if node else None, path, message)
@@ -117,37 +167,42 @@ def problems_and_more(
     return problems, max(places - limit, 0)
 
 
-def _clean_loc(loc: tuple[int | str, ...], data: Any) -> tuple[Loc, bool] | None:
+def _clean_loc(
+    loc: tuple[int | str, ...], data: Any, root: Any = Scenario
+) -> tuple[Loc, bool] | None:
     """Drop union-member tags from ``loc``, walking the declared types beside the data.
 
     Returns ``None`` for an error in a union member that does not match the shape
     of the input (the list member when a single value was given, or the reverse).
     """
     out: list[str | int] = []
-    tp: Any = Scenario
+    tp: Any = root
     current: Any = data
     is_key = False
     for elem in loc:
         if elem == "[key]":
             is_key = True
-        elif _is_union(tp):
+        elif is_union(tp):
             if str(elem).startswith("list[") != isinstance(current, list):
                 return None
-            member = _member_named(tp, str(elem))
+            member = member_named(tp, str(elem))
             if member is None:
-                tp = _choose(tp, current)
-            elif _is_model(member) != isinstance(current, Mapping):
+                tp = choose(tp, current)
+            elif is_model(member) != isinstance(current, Mapping):
                 return None  # a number where a mapping was meant, or the reverse
             else:
                 tp = member
         else:
             out.append(elem)
-            tp = _step(_choose(tp, current), elem)
-            current = _value_at(current, elem)
+            tp = step(choose(tp, current), elem)
+            current = value_at(current, elem)
     return tuple(out), is_key
 
 
-def _message(err: ErrorDetails, loc: Loc, data: Any, is_key: bool) -> str:
+def _message(
+    err: ErrorDetails, loc: Loc, data: Any, is_key: bool, root: Any = Scenario,
+    list_allowed_keys: bool = True,
+) -> str:
     kind, ctx, value = err["type"], err.get("ctx", {}), err["input"]
     got = f", got {render_value(value)}"
     if kind == "missing":
@@ -155,16 +210,20 @@ def _message(err: ErrorDetails, loc: Loc, data: Any, is_key: bool) -> str:
             return f"missing item [{loc[-1]}]"
         return f"missing required key '{loc[-1]}'"
     if kind == "extra_forbidden":
-        return f"unknown key '{loc[-1]}' ({_allowed_keys(loc[:-1], data, str(loc[-1]))})"
+        if not list_allowed_keys:
+            return f"unknown key '{loc[-1]}'"
+        return f"unknown key '{loc[-1]}' ({_allowed_keys(loc[:-1], data, str(loc[-1]), root)})"
     if kind in _COMPARISONS:
-        both = range_text(loc, data) if kind.startswith("less") else None
+        both = range_text(loc, data, root) if kind.startswith("less") else None
         if both is not None:  # too large: say the whole range, the upper bound may surprise
             return f"must be {both}{got}"
         return f"must be {_COMPARISONS[kind]} {_num(next(iter(ctx.values())))}{got}"
     if kind == "enum":
         return _enum_message(str(ctx.get("expected", "")), value)
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}{got}"
+        expected = str(ctx.get("expected", ""))
+        one = re.fullmatch(r"'[^']*'|[^',]+", expected) is not None  # a single allowed value
+        return f"must be {'' if one else 'one of '}{expected}{got}"
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == _ID_PATTERN:
             return f"must be an id (lowercase letters, digits and _, starting with a letter){got}"
@@ -177,14 +236,14 @@ def _message(err: ErrorDetails, loc: Loc, data: Any, is_key: bool) -> str:
         word = "at least" if kind == "string_too_short" else "at most"
         return f"must have {word} {ctx.get('min_length', ctx.get('max_length'))} characters{got}"
     if kind in ("union_tag_not_found", "union_tag_invalid"):
-        return _tag_message(err, loc, data)
+        return _tag_message(err, loc, data, root)
     if kind in ("value_error", "assertion_error"):
         return re.sub(r"^(Value error|Assertion failed), ", "", err["msg"])
     prefix = kind.split("_", 1)[0]
     if prefix in _SIMPLE:
         # A boolean or an infinite number is told the range a number must lie in.
         wrong = prefix == "finite" or (prefix in ("int", "float") and isinstance(value, bool))
-        both = range_text(loc, data) if wrong and not is_key else None
+        both = range_text(loc, data, root) if wrong and not is_key else None
         return ("key " if is_key else "") + _SIMPLE[prefix] + (f" {both}" if both else "") + got
     text = err["msg"]
     return text[:1].lower() + text[1:] + got
@@ -194,12 +253,12 @@ def _num(bound: Any) -> Any:
     return int(bound) if isinstance(bound, float) and bound.is_integer() else bound
 
 
-def range_text(loc: Loc, data: Any) -> str | None:
+def range_text(loc: Loc, data: Any, root: Any = Scenario) -> str | None:
     """``between 0 and 110`` for a number bounded on both sides; ``None`` otherwise."""
     lo: Any = None
     hi: Any = None
     lo_open = hi_open = False
-    for c in constraints_at(loc, data):
+    for c in constraints_at(loc, data, root):
         if isinstance(c, at.Ge | at.Gt):
             lo, lo_open = (c.ge, False) if isinstance(c, at.Ge) else (c.gt, True)
         elif isinstance(c, at.Le | at.Lt):
@@ -213,15 +272,16 @@ def range_text(loc: Loc, data: Any) -> str | None:
     return f"{low} and {high}"
 
 
-def constraints_at(loc: Loc, data: Any) -> list[Any]:
-    """The constraint objects (``Ge``, ``Le``…) declared for the value at ``loc``."""
+def constraints_at(loc: Loc, data: Any, root: Any = Scenario) -> list[Any]:
+    """The constraint objects (``Ge``, ``Le``…) declared for the value at ``loc``
+    in data of model ``root`` (a scenario unless told)."""
     if not loc:
         return []
-    parent = type_at(loc[:-1], data)
+    parent = type_at(loc[:-1], data, root)
     if isinstance(parent, type) and issubclass(parent, BaseModel):
         field = parent.model_fields.get(str(loc[-1]))
         return [] if field is None else [*_named(field.metadata), *_metadata(field.annotation)]
-    return _metadata(_step(parent, loc[-1]))
+    return _metadata(step(parent, loc[-1]))
 
 
 def _named(metadata: list[Any]) -> list[Any]:
@@ -258,10 +318,10 @@ def _enum_message(expected: str, value: Any) -> str:
     return f"must be one of {allowed}; got {render_value(value)}"
 
 
-def _tag_message(err: ErrorDetails, loc: Loc, data: Any) -> str:
+def _tag_message(err: ErrorDetails, loc: Loc, data: Any, root: Any) -> str:
     ctx = err.get("ctx", {})
     key = str(ctx.get("discriminator", "kind")).strip("'")
-    tags = ", ".join(_union_tags(type_at(loc, data), key))
+    tags = ", ".join(_union_tags(type_at(loc, data, root), key))
     if err["type"] == "union_tag_not_found":
         return f"missing required key '{key}' (one of: {tags})"
     return f"unknown {key} {render_value(ctx.get('tag'))} (allowed: {tags})"
@@ -269,7 +329,7 @@ def _tag_message(err: ErrorDetails, loc: Loc, data: Any) -> str:
 
 def _union_tags(tp: Any, key: str) -> list[str]:
     tags: list[str] = []
-    for member in get_args(_strip_annotated(tp)):
+    for member in get_args(strip_annotated(tp)):
         if (
             isinstance(member, type)
             and issubclass(member, BaseModel)
@@ -279,8 +339,8 @@ def _union_tags(tp: Any, key: str) -> list[str]:
     return tags
 
 
-def _allowed_keys(container: Loc, data: Any, unknown: str) -> str:
-    model = type_at(container, data)
+def _allowed_keys(container: Loc, data: Any, unknown: str, root: Any) -> str:
+    model = type_at(container, data, root)
     if not (isinstance(model, type) and issubclass(model, BaseModel)):
         return "not allowed here"
     keys = list(model.model_fields)
@@ -290,82 +350,3 @@ def _allowed_keys(container: Loc, data: Any, unknown: str) -> str:
     if close:
         return "did you mean " + " or ".join(f"'{k}'" for k in close) + "?"
     return "see `python run.py schema` for the allowed keys"
-
-
-def _strip_annotated(tp: Any) -> Any:
-    while get_origin(tp) is Annotated:
-        tp = get_args(tp)[0]
-    return tp
-
-
-def _choose(tp: Any, value: Any) -> Any:
-    """Reduce ``tp`` to the one type that ``value`` is meant to have."""
-    tp = _strip_annotated(tp)
-    if get_origin(tp) not in (Union, types.UnionType):
-        return tp
-    members = [_strip_annotated(m) for m in get_args(tp) if m is not type(None)]
-    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
-    if len(models) == 1 and isinstance(value, Mapping):
-        return models[0]
-    if len(models) > 1 and isinstance(value, Mapping):
-        kind = value.get("kind")
-        return next((m for m in models if m.model_fields["kind"].default == kind), tp)
-    if isinstance(value, list):
-        members = [m for m in members if get_origin(m) is list] or members
-    else:
-        members = [m for m in members if get_origin(m) is not list] or members
-    return _choose(members[0], value) if len(members) == 1 else tp
-
-
-def _is_model(tp: Any) -> bool:
-    return isinstance(tp, type) and issubclass(tp, BaseModel)
-
-
-def _member_named(tp: Any, tag: str) -> Any:
-    """The member of union ``tp`` that pydantic names ``tag`` (``float``, a model's class name)."""
-    for member in get_args(_strip_annotated(tp)):
-        member = _strip_annotated(member)
-        if isinstance(member, type) and member.__name__ == tag:
-            return member
-    return None
-
-
-def _is_union(tp: Any) -> bool:
-    """Whether pydantic names the member it tried in error locations (a real union)."""
-    tp = _strip_annotated(tp)
-    if get_origin(tp) not in (Union, types.UnionType):
-        return False
-    return len([m for m in get_args(tp) if m is not type(None)]) > 1
-
-
-def _step(tp: Any, elem: str | int) -> Any:
-    """Return the declared type one key or index below ``tp`` (``None`` if unknown)."""
-    origin = get_origin(tp)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        field = tp.model_fields.get(str(elem))
-        return field.annotation if field is not None else None
-    if origin is list:
-        return get_args(tp)[0]
-    if origin is tuple and isinstance(elem, int) and elem < len(get_args(tp)):
-        return get_args(tp)[elem]
-    if origin is dict:
-        return get_args(tp)[1]
-    return None
-
-
-def _value_at(value: Any, elem: str | int) -> Any:
-    if isinstance(value, Mapping):
-        return lookup_key(value, elem)
-    if isinstance(value, list) and isinstance(elem, int) and 0 <= elem < len(value):
-        return value[elem]
-    return None
-
-
-def type_at(loc: Loc, data: Any) -> Any:
-    """Return the declared type of the value at ``loc`` in a scenario (``None`` if unknown)."""
-    tp: Any = Scenario
-    value: Any = data
-    for elem in loc:
-        tp = _step(_choose(tp, value), elem)
-        value = _value_at(value, elem)
-    return _choose(tp, value)

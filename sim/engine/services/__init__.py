@@ -3,17 +3,20 @@
 :data:`SERVICE_MODELS` lists the builders, in report order. A builder takes the
 :class:`~sim.engine.services.base.Context` and returns a model, or ``None`` when
 the scenario has nothing for it to do.
+The enterprise model (:mod:`sim.engine.enterprises`) is a source of population,
+not a service model, but it reports series as one and keeps its place in this
+order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from sim.engine.enterprises import build_enterprises
 from sim.engine.services.base import Context, ServiceModel, ServiceOutput
 from sim.engine.services.circles import build_service_circles
 from sim.engine.services.community import build_community_services
 from sim.engine.services.eldercare import build_eldercare_beds
-from sim.engine.services.enterprises import build_enterprises
 from sim.engine.services.intakes import build_first_grades
 from sim.engine.services.schools import build_schools
 

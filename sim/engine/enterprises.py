@@ -1,6 +1,10 @@
-"""Enterprises as a service model: parks, the incubator, factory space and worker housing.
+"""Enterprises, a source of population: parks, the incubator, factory space and worker housing.
 
-Wires :mod:`sim.engine.firms` into a replication. Established firms arrive in
+Wires :mod:`sim.engine.firms` into a replication. It sits beside the other
+sources of population (:mod:`sim.engine.workers`, :mod:`sim.engine.home_leaving`)
+rather than among the service models, which only consume the population; it
+still reports the ``factory_space`` and worker ``housing`` series as a service
+model does. Established firms arrive in
 each park as a Poisson process (stream ``enterprises``, key ``(0, park)``);
 the incubator screens projects from key ``(1, park)``. The firms tell the
 worker-household source (:mod:`sim.engine.workers`, a population source of the
