@@ -197,8 +197,16 @@ def print_validation(table: pd.DataFrame, dest: Path) -> None:
     """One line on the observed figures: how many validation figures the simulation reproduces."""
     if table.empty:
         return
+    from sim.outputs.validation import MIN_REPLICATIONS
+
     checks = table[table["used_for"] == "validation"]
-    print(f"Observed figures: {int(checks['inside'].sum())} of {len(checks)} validation figures inside the "
+    judged = checks[checks["inside"].notna()]
+    if judged.empty:
+        print(f"Observed figures: {len(checks)} validation figures beside the simulation, not judged: a 90 % range "
+              f"needs at least {MIN_REPLICATIONS} replications (--reps {MIN_REPLICATIONS}): {dest / 'validation.csv'}")
+        return
+    inside = int(judged["inside"].astype(bool).sum())
+    print(f"Observed figures: {inside} of {len(judged)} validation figures inside the "
           f"simulated 90 % range ({len(table) - len(checks)} more set inputs): {dest / 'validation.csv'}")
 
 

@@ -298,9 +298,11 @@ def validation(table: pd.DataFrame) -> Figure | None:
     ax.margins(x=0.08)
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.55 / body), ncols=3, fontsize=7, frameon=False)
-    checks = table[table["used_for"] == "validation"]["inside"].astype(str).str.lower() == "true"
-    fig.suptitle(f"Observed figures against the simulation: {int(checks.sum())} of {len(checks)} validation "
-                 "figures inside the simulated 90 % range", x=0.01, ha="left", y=1 - 0.1 / height)
+    flags = table[table["used_for"] == "validation"]["inside"].astype(str).str.lower()
+    judged = flags.isin(["true", "false"])
+    verdict = (f"{int((flags == 'true').sum())} of {int(judged.sum())} validation figures inside the simulated "
+               "90 % range" if judged.any() else "not judged (a 90 % range needs at least 10 replications)")
+    fig.suptitle(f"Observed figures against the simulation: {verdict}", x=0.01, ha="left", y=1 - 0.1 / height)
     return fig
 
 

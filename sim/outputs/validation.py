@@ -17,7 +17,10 @@ every replication, from the run's tables, exactly as the figure is defined:
 ``sim_median``, ``sim_low`` and ``sim_high`` are the median and the 5th and
 95th percentiles across replications (the 90 % range in which a replication
 falls, not an interval for the mean); ``inside`` says whether the observed
-value lies in that range.
+value lies in that range. With ``n`` replications a new replication falls
+inside their range with probability (n - 1) / (n + 1), so the range is only
+judged from ``MIN_REPLICATIONS`` replications on (10: 82 %); with fewer,
+``inside`` is empty (not judged), never a verdict drawn from one or two runs.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from sim.scenario.units import DAYS_PER_YEAR
 COLUMNS = ["quantity", "zone", "date", "observed", "source", "used_for",
            "sim_median", "sim_low", "sim_high", "inside", "what"]
 LOW, HIGH = 0.05, 0.95
+MIN_REPLICATIONS = 10
 
 PER_1000 = 1000.0
 
@@ -44,8 +48,13 @@ def validation_table(
     events: pd.DataFrame,
     facilities: pd.DataFrame,
     extra: dict[str, pd.DataFrame],
+    min_replications: int = MIN_REPLICATIONS,
 ) -> pd.DataFrame:
-    """One row per observed figure of ``scenario`` (see the module docstring)."""
+    """One row per observed figure of ``scenario`` (see the module docstring).
+
+    ``inside`` is ``None`` (not judged) where fewer than ``min_replications``
+    replications give the figure.
+    """
     rows = []
     for o in scenario.observed:
         values = simulated(o, scenario, population, events, facilities, extra).to_numpy(dtype=float)
@@ -61,7 +70,7 @@ def validation_table(
             "sim_median": med,
             "sim_low": lo,
             "sim_high": hi,
-            "inside": bool(lo <= o.value <= hi) if len(values) else False,
+            "inside": bool(lo <= o.value <= hi) if len(values) >= max(min_replications, 1) else None,
             "what": describe(o),
         })
     return pd.DataFrame(rows, columns=COLUMNS)

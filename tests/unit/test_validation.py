@@ -65,7 +65,7 @@ def _tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, pd.Da
 def test_each_observed_figure_is_computed_as_defined() -> None:
     sc = load_scenario_text(SCENARIO)
     pop, ev, fac, extra = _tables()
-    v = validation_table(sc, pop, ev, fac, extra)
+    v = validation_table(sc, pop, ev, fac, extra, min_replications=2)
     assert list(v.columns) == COLUMNS and len(v) == 6
     rows = v.set_index("quantity")
 
@@ -93,3 +93,11 @@ def test_each_observed_figure_is_computed_as_defined() -> None:
     # Bed occupancy over 2021: (50 + 60) / 200 and (70 + 80) / 200.
     assert rows.loc["bed_occupancy", "sim_median"] == pytest.approx((0.55 + 0.75) / 2)
     assert bool(rows.loc["bed_occupancy", "inside"])
+
+
+def test_too_few_replications_leave_the_range_unjudged() -> None:
+    """Two replications give a range, but not a 90 % one: ``inside`` is left empty, never False."""
+    sc = load_scenario_text(SCENARIO)
+    v = validation_table(sc, *_tables())
+    assert v["inside"].isna().all()
+    assert v["sim_median"].notna().all()

@@ -46,8 +46,12 @@ def validation_html(folder: ResultsFolder, label: Callable[[str], str]) -> str:
             Cell(f"{fmt_number(get['sim_low'].iloc[i])}–{fmt_number(get['sim_high'].iloc[i])}", num=True),
             Cell("yes" if inside else ("no" if inside is False else "–")), used, str(get["source"].iloc[i]),
         ])
-    lead = (f'<p class="finding">{inside_n} of {checked} observed figures not used for calibration lie inside '
-            "the simulated interval.</p>") if checked else ""
+    if checked:
+        lead = (f'<p class="finding">{inside_n} of {checked} observed figures not used for calibration lie inside '
+                "the simulated interval.</p>")
+    else:
+        lead = ('<p class="finding">Not judged: a 90 % range needs at least 10 replications, and this run has '
+                "fewer (run with --reps 10 or more). The simulated medians stand beside the observed figures.</p>")
     return lead + table(["quantity", "zone", "date", "observed", "simulated median", "simulated interval",
                          "inside", "used for", "source"], rows) + (
         f'<p class="note">{esc("Figures used to set inputs are calibration, not validation.")}</p>')
