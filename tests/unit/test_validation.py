@@ -101,3 +101,17 @@ def test_too_few_replications_leave_the_range_unjudged() -> None:
     v = validation_table(sc, *_tables())
     assert v["inside"].isna().all()
     assert v["sim_median"].notna().all()
+
+
+def test_the_run_summary_line_counts_only_judged_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from sim.cli.run import print_validation
+
+    rows = {"used_for": ["validation", "validation", "calibration"], "inside": [None, None, None]}
+    print_validation(pd.DataFrame(rows), Path("out"))
+    assert "2 validation figures beside the simulation, not judged" in capsys.readouterr().out
+    rows["inside"] = [True, False, True]
+    print_validation(pd.DataFrame(rows), Path("out"))
+    assert "Observed figures: 1 of 2 validation figures inside the simulated 90 % range (1 more set inputs)" in (
+        capsys.readouterr().out)
