@@ -35,11 +35,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.scenario import Problem, Scenario, ScenarioError, Service, load_scenario
 from sim.scenario.errors import format_path
-from sim.scenario.merge import read_file
+from sim.scenario.files import read_text
 from sim.scenario.messages import model_problems
 from sim.scenario.model import UncertainInput
 from sim.scenario.uncertain import extreme_findings, input_findings
-from sim.scenario.yamlio import Node
+from sim.scenario.yamlio import Node, read_tree
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
@@ -147,7 +147,8 @@ def load_sensitivity(path: str | os.PathLike[str]) -> Sensitivity:
         With every problem, each as ``file:line: key.path: message``.
     """
     file = os.fspath(path)
-    tree = read_file(file)
+    text = read_text(file, "sensitivity spec")
+    tree = read_tree(text, file)
     data = tree.plain()
     try:
         spec = SensitivitySpec.model_validate(data)
@@ -164,7 +165,7 @@ def load_sensitivity(path: str | os.PathLike[str]) -> Sensitivity:
     problems = _against_base(spec, inputs, data, tree, base)
     if problems:
         raise ScenarioError(problems)
-    return Sensitivity(spec, file, Path(file).read_text(encoding="utf-8"), base, inputs)
+    return Sensitivity(spec, file, text, base, inputs)
 
 
 def _at(tree: Node, data: object, loc: tuple[str | int, ...], message: str) -> Problem:
